@@ -1,0 +1,29 @@
+import { MockProps, mockAuthHandler } from "@repo/auth-handlers";
+import { type AppEnv, createOAuthMcpApp } from "@repo/mcp-app";
+import { mathTools } from "@repo/mcp-tools";
+
+interface Env extends AppEnv {
+  OAUTH_KV: KVNamespace;
+}
+
+const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
+
+const app = createOAuthMcpApp<MockProps, Env>({
+  server: {
+    name: "remote-mcp-server",
+    title: "Remote MCP Server (mock OAuth)",
+    version: "1.0.0",
+    instructions: "A calculator. Sign in with the mock login page; any email and password work.",
+    tools: mathTools,
+  },
+  identity: {
+    handler: mockAuthHandler({ defaultScopes: scopes.required }),
+    props: MockProps,
+    userId: (props) => props.userId,
+    label: "OAuth 2.1 (mock sign-in)",
+  },
+  scopes,
+});
+
+export default app.worker;
+export const McpSseSession = app.McpSseSession;

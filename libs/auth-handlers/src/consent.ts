@@ -1,0 +1,130 @@
+import {
+  AuthorizationError,
+  type AuthRequest,
+  CimdFetchError,
+  type ConsentDescription,
+  type OAuthHelpers,
+} from "@cloudflare/workers-oauth-provider";
+import { errorPage, escapeHtml, htmlHeaders, page } from "./html.js";
+
+/** The env an auth handler sees: workers-oauth-provider puts its helpers there. */
+export interface ProviderEnv {
+  OAUTH_PROVIDER: OAuthHelpers;
+}
+
+export type Parsed = { ok: true; request: AuthRequest } | { ok: false; response: Response };
+
+/**
+ * Validates an authorization request (client, exact redirect URI, resource) and insists on PKCE
+ * with S256 for every client. Errors go back to the client only once its redirect URI is trusted;
+ * otherwise they are rendered here with a 400.
+ */
+export async function parseAuthorization(oauth: OAuthHelpers, request: Request): Promise<Parsed> {
+  try {
+    const authRequest = await oauth.parseAuthRequest(request);
+    if (!authRequest.codeChallenge || authRequest.codeChallengeMethod !== "S256") {
+      throw new AuthorizationError("invalid_request", {
+        description: "PKCE is required: send code_challenge with code_challenge_method=S256",
+        redirectUri: authRequest.redirectUri,
+        state: authRequest.state,
+        ...(authRequest.issuer && { issuer: authRequest.issuer }),
+      });
+    }
+    return { ok: true, request: authRequest };
+  } catch (error) {
+    return { ok: false, response: authorizationErrorResponse(error) };
+  }
+}
+
+/** Maps the provider's errors to a redirect (when safe) or a page; anything else is a bug and rethrown. */
+export function authorizationErrorResponse(error: unknown): Response {
+  if (error instanceof AuthorizationError) {
+    if (error.redirectTo) return new Response(null, { status: 302, headers: { Location: error.redirectTo } });
+    return errorPage(400, "This sign-in request cannot continue", error.description);
+  }
+  if (error instanceof CimdFetchError)
+    return errorPage(400, "This app could not be verified", "Its client metadata document could not be fetched.");
+  throw error;
+}
+
+export interface ConsentFormOptions {
+  /** Heading line over the form. */
+  heading: string;
+  /** Extra form fields (already escaped HTML), e.g. the mock sign-in inputs. */
+  fields?: string;
+  /** A notice shown above the form (already escaped HTML). */
+  notice?: string;
+  /** An error message to show (plain text). */
+  error?: string;
+  /** Scopes granted when the client asked for none. */
+  defaultScopes: readonly string[];
+}
+
+/** The consent form: who is asking, where the tokens go, what they may do; Approve or Deny. */
+export function consentPage(details: ConsentDescription, handle: string, options: ConsentFormOptions): string {
+  const name = escapeHtml(details.clientName);
+  const scopes = details.scope.length > 0 ? details.scope : options.defaultScopes;
+  const origin = details.clientDomain
+    ? `Published by <strong>${escapeHtml(details.clientDomain)}</strong>.`
+    : "This app registered itself; its name is not verified.";
+  return page(
+    `Authorize ${details.clientName}`,
+    `<h1>${escapeHtml(options.heading)}</h1>
+${options.notice ?? ""}
+<p><strong id="client-name">${name}</strong> wants to access your account. ${origin}</p>
+<p>Access will be sent to <strong id="redirect-host">${escapeHtml(details.redirectHost)}</strong>.</p>
+${details.redirectIsLoopback ? '<p class="warn">This sends access to an app on your computer. Continue only if you just started signing in from it.</p>' : ""}
+<p>It asks for:</p>
+<ul class="scopes">${scopes.map((scope) => `<li><code>${escapeHtml(scope)}</code></li>`).join("")}</ul>
+${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : ""}
+<form method="post">
+<input type="hidden" name="handle" value="${escapeHtml(handle)}">
+${options.fields ?? ""}
+<div class="buttons">
+<button type="submit" name="decision" value="deny" formnovalidate>Deny</button>
+<button type="submit" name="decision" value="approve" class="primary">Approve</button>
+</div>
+</form>`,
+  );
+}
+
+/** Sends the consent page with the headers that bind its handle to this browser and forbid framing. */
+export function consentResponse(html: string, bindingHeaders: Headers, status = 200): Response {
+  const headers = htmlHeaders(bindingHeaders);
+  return new Response(html, { status, headers });
+}
+
+/** Deny: the client gets `error=access_denied` (with its state and iss) and never a code. */
+export async function deny(oauth: OAuthHelpers, request: Request, handle: string): Promise<Response> {
+  try {
+    const denied = await oauth.denyConsent(request, handle, { description: "The user denied the request" });
+    denied.headers.set("Location", denied.redirectTo);
+    return new Response(null, { status: 302, headers: denied.headers });
+  } catch (error) {
+    return authorizationErrorResponse(error);
+  }
+}
+
+/** Reads the posted consent form; `handle` is the only authorization state it carries. */
+export async function readConsentForm(request: Request): Promise<{ handle: string; decision: string; form: FormData } | Response> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) {
+    return errorPage(415, "Unsupported form", "Submit the consent form from the sign-in page.");
+  }
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    return errorPage(400, "Unreadable form", "Submit the consent form from the sign-in page.");
+  }
+  const handle = form.get("handle");
+  const decision = form.get("decision");
+  if (typeof handle !== "string" || handle === "" || (decision !== "approve" && decision !== "deny")) {
+    return errorPage(
+      400,
+      "Incomplete form",
+      "The consent form was missing its decision or its security token. Start signing in again from your app.",
+    );
+  }
+  return { handle, decision, form };
+}

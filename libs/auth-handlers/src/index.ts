@@ -1,0 +1,11 @@
+export {
+  authorizationErrorResponse,
+  consentPage,
+  consentResponse,
+  deny,
+  type ProviderEnv,
+  parseAuthorization,
+  readConsentForm,
+} from "./consent.js";
+export { errorPage, escapeHtml, htmlHeaders, page } from "./html.js";
+export { type MockAuthOptions, MockProps, mockAuthHandler } from "./mock.js";

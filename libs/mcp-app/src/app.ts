@@ -1,0 +1,175 @@
+import { type OAuthHelpers, OAuthProvider, type OAuthResourceContext } from "@cloudflare/workers-oauth-provider";
+import type * as z from "zod";
+import { jsonRpcError } from "./jsonrpc.js";
+import { type LandingOptions, landingPage } from "./landing.js";
+import { log } from "./log.js";
+import { isLoopbackHost, originAllowed, parseOrigins, preflight, withCors } from "./origin.js";
+import { anonymous, type Caller, describeError, type ServerDefinition } from "./server.js";
+import { createSseSessionClass, routeSse, type SseEnv } from "./sse.js";
+import { createStreamableHttpHandler } from "./streamable.js";
+
+/** Configuration every app reads from its wrangler vars. */
+export interface AppEnv extends SseEnv {
+  /** Origins this deployment is served at (comma-separated). Unset: loopback only, for `wrangler dev`. */
+  PUBLIC_ORIGINS?: string;
+  /** Extra browser origins allowed to call /mcp and /sse (custom domains, hosted inspectors). */
+  ALLOWED_ORIGINS?: string;
+}
+
+type Handler<Env> = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response>;
+
+const isTransportPath = (path: string) => path === "/mcp" || path === "/sse" || path.startsWith("/sse/");
+
+/**
+ * The origin this request was addressed to, if this deployment serves it: one of PUBLIC_ORIGINS,
+ * or, when none are configured, any loopback origin (so both localhost and 127.0.0.1 work in dev).
+ */
+export function servedOrigin(request: Request, env: AppEnv): string | undefined {
+  const url = new URL(request.url);
+  const configured = parseOrigins(env.PUBLIC_ORIGINS);
+  if (configured.length > 0) return configured.includes(url.origin) ? url.origin : undefined;
+  return isLoopbackHost(url.hostname) ? url.origin : undefined;
+}
+
+/** Routes /mcp and /sse for a caller, after the Origin check; everything MCP an app serves. */
+function transportRoutes<Env extends AppEnv>(definition: ServerDefinition) {
+  const streamable = createStreamableHttpHandler(definition);
+  return async (request: Request, env: Env, caller: Caller): Promise<Response> => {
+    const path = new URL(request.url).pathname;
+    const response = path === "/mcp" ? await streamable(request, caller, env) : await routeSse(request, env, caller);
+    return withCors(response, request);
+  };
+}
+
+/** Wraps a Worker so every transport request passes the Origin check first; logs one line per request. */
+function guarded<Env extends AppEnv>(next: Handler<Env>, app: string): Handler<Env> {
+  return async (request, env, ctx) => {
+    const started = Date.now();
+    const url = new URL(request.url);
+    let response: Response;
+    if (isTransportPath(url.pathname) && !originAllowed(request, parseOrigins(env.ALLOWED_ORIGINS))) {
+      response = jsonRpcError(403, -32000, "Forbidden: this Origin may not call the MCP endpoint");
+    } else if (isTransportPath(url.pathname) && request.method === "OPTIONS") {
+      response = preflight(request);
+    } else if (!servedOrigin(request, env)) {
+      response = new Response("Misdirected Request: this host is not one of the server's configured PUBLIC_ORIGINS.\n", { status: 421 });
+    } else {
+      try {
+        response = await next(request, env, ctx);
+      } catch (error) {
+        log({ app, event: "unhandled", route: url.pathname, error: describeError(error) });
+        response = new Response("Internal Server Error\n", { status: 500, headers: { "Content-Type": "text/plain" } });
+      }
+    }
+    log({ app, method: request.method, route: url.pathname, status: response.status, ms: Date.now() - started });
+    return response;
+  };
+}
+
+export interface PublicAppOptions {
+  server: ServerDefinition;
+  landing?: Partial<LandingOptions>;
+}
+
+/** A public MCP server: no auth, Origin checks, /mcp, /sse and a landing page. */
+export function createPublicMcpApp<Env extends AppEnv = AppEnv>(options: PublicAppOptions) {
+  const routes = transportRoutes<Env>(options.server);
+  const landing = { auth: "none (public)", ...options.landing };
+  const fetch = guarded<Env>(async (request, env) => {
+    const url = new URL(request.url);
+    if (isTransportPath(url.pathname)) return routes(request, env, anonymous);
+    if (url.pathname === "/" && request.method === "GET") return landingPage(options.server, url.origin, landing);
+    return new Response("Not Found\n", { status: 404 });
+  }, options.server.name);
+  return { worker: { fetch } satisfies ExportedHandler<Env>, McpSseSession: createSseSessionClass(options.server) };
+}
+
+/** What an OAuth app's sign-in handler sees: the app's env plus the provider's helpers. */
+export type AuthHandlerEnv<Env> = Env & { OAUTH_PROVIDER: OAuthHelpers };
+
+/** An identity style for OAuth apps: the page that signs users in, and the props it stores on grants. */
+export interface OAuthIdentity<Props, Env> {
+  /** Serves /authorize (and any callback) for the provider; reaches it through env.OAUTH_PROVIDER. */
+  handler: { fetch(request: Request, env: AuthHandlerEnv<Env>, ctx: ExecutionContext): Response | Promise<Response> };
+  /** Validates the grant props at the boundary, once per request. */
+  props: z.ZodType<Props>;
+  userId(props: Props): string;
+  /** Shown on the landing page. */
+  label: string;
+}
+
+export interface OAuthAppOptions<Props, Env> {
+  server: ServerDefinition;
+  identity: OAuthIdentity<Props, Env>;
+  /** Every scope the server can grant; `required` are what any access needs. */
+  scopes: { supported: readonly string[]; required: readonly string[] };
+  /** Access-token lifetime in seconds (default 1 hour). */
+  accessTokenTTL?: number;
+}
+
+/**
+ * An MCP server that is its own OAuth 2.1 authorization server (workers-oauth-provider):
+ * discovery, dynamic registration, PKCE S256, refresh rotation, revocation, and tokens bound
+ * to the origin they were issued for.
+ */
+export function createOAuthMcpApp<Props, Env extends AppEnv & { OAUTH_KV: KVNamespace }>(options: OAuthAppOptions<Props, Env>) {
+  const routes = transportRoutes<Env>(options.server);
+  const app = options.server.name;
+  const apiHandler = {
+    async fetch(request: Request, env: Env, executionContext: ExecutionContext): Promise<Response> {
+      // The provider has verified the token (audience, expiry, revocation) and set props and auth.
+      const ctx = executionContext as OAuthResourceContext<unknown>;
+      const parsed = options.identity.props.safeParse(ctx.props);
+      if (!parsed.success) {
+        // A grant written by another app or version: refuse rather than guess.
+        log({ app, event: "bad_grant_props", clientId: ctx.auth.clientId });
+        return jsonRpcError(401, -32000, "Unauthorized: the grant behind this token is not valid for this server; sign in again.", {
+          "WWW-Authenticate": 'Bearer error="invalid_token"',
+        });
+      }
+      const caller: Caller<Props> = {
+        props: parsed.data,
+        scopes: ctx.auth.scope,
+        clientId: ctx.auth.clientId,
+        userId: options.identity.userId(parsed.data),
+      };
+      return routes(request, env, caller);
+    },
+  };
+  const defaultHandler = {
+    async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+      const url = new URL(request.url);
+      if (url.pathname === "/" && request.method === "GET") {
+        return landingPage(options.server, url.origin, { auth: options.identity.label });
+      }
+      return options.identity.handler.fetch(request, env as AuthHandlerEnv<Env>, ctx);
+    },
+  };
+  const providers = new Map<string, OAuthProvider<Env>>();
+  const providerFor = (origin: string) => {
+    let provider = providers.get(origin);
+    if (!provider) {
+      provider = new OAuthProvider<Env>({
+        apiRoute: ["/mcp", "/sse"],
+        apiHandler,
+        defaultHandler,
+        authorizeEndpoint: "/authorize",
+        tokenEndpoint: "/token",
+        clientRegistrationEndpoint: "/register",
+        scopesSupported: [...options.scopes.supported],
+        requiredScopes: [...options.scopes.required],
+        accessTokenTTL: options.accessTokenTTL ?? 3600,
+        resourceMetadata: { resource: origin, authorization_servers: [origin], resource_name: options.server.title ?? options.server.name },
+        onError: ({ code, status, description }) => log({ app, event: "oauth_error", code, status, description }),
+      });
+      providers.set(origin, provider);
+    }
+    return provider;
+  };
+  const fetch = guarded<Env>((request, env, ctx) => {
+    // guarded() has already refused requests for origins this deployment does not serve.
+    const origin = servedOrigin(request, env) as string;
+    return providerFor(origin).fetch(request, env, ctx);
+  }, app);
+  return { worker: { fetch } satisfies ExportedHandler<Env>, McpSseSession: createSseSessionClass(options.server) };
+}

@@ -1,0 +1,14 @@
+export {
+  type AppEnv,
+  type AuthHandlerEnv,
+  createOAuthMcpApp,
+  createPublicMcpApp,
+  type OAuthAppOptions,
+  type OAuthIdentity,
+  type PublicAppOptions,
+  servedOrigin,
+} from "./app.js";
+export { escapeHtml, type LandingOptions } from "./landing.js";
+export { log, redact, setQuiet } from "./log.js";
+export { isLoopbackHost, originAllowed, parseOrigins } from "./origin.js";
+export { anonymous, buildServer, type Caller, type ServerDefinition } from "./server.js";

@@ -1,0 +1,72 @@
+/** JSON-RPC error codes used at the HTTP boundary. */
+export const PARSE_ERROR = -32700;
+export const INVALID_REQUEST = -32600;
+export const METHOD_NOT_FOUND = -32601;
+export const INVALID_PARAMS = -32602;
+export const SERVER_ERROR = -32000;
+
+/** A JSON-RPC error response with an HTTP status; the body never carries a stack or secret. */
+export function jsonRpcError(status: number, code: number, message: string, headers?: HeadersInit): Response {
+  const response = Response.json({ jsonrpc: "2.0", id: null, error: { code, message } }, { status, headers });
+  return response;
+}
+
+export type ReadBody = { ok: true; body: unknown } | { ok: false; response: Response };
+
+/**
+ * Reads a JSON body once, refusing more than `maxBytes` before buffering it all:
+ * 413 for too large, 415 for a non-JSON content type, 400/-32700 for unparseable JSON.
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<ReadBody> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    return { ok: false, response: jsonRpcError(415, INVALID_REQUEST, "Unsupported Media Type: Content-Type must be application/json") };
+  }
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes) return { ok: false, response: tooLarge(maxBytes) };
+  const text = await readTextBounded(request, maxBytes);
+  if (text === undefined) return { ok: false, response: tooLarge(maxBytes) };
+  try {
+    return { ok: true, body: JSON.parse(text) };
+  } catch {
+    return { ok: false, response: jsonRpcError(400, PARSE_ERROR, "Parse error: the request body is not valid JSON") };
+  }
+}
+
+function tooLarge(maxBytes: number): Response {
+  return jsonRpcError(413, INVALID_REQUEST, `Payload Too Large: the body exceeds ${maxBytes} bytes`, { Connection: "close" });
+}
+
+async function readTextBounded(request: Request, maxBytes: number): Promise<string | undefined> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** True for one JSON-RPC 2.0 request, notification or response object (not a batch). */
+export function isJsonRpcMessage(value: unknown): boolean {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  const message = value as Record<string, unknown>;
+  if (message.jsonrpc !== "2.0") return false;
+  if (typeof message.method === "string") return true;
+  return (typeof message.id === "string" || typeof message.id === "number") && ("result" in message || "error" in message);
+}

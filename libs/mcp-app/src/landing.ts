@@ -1,0 +1,71 @@
+import type { ServerDefinition } from "./server.js";
+
+export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+export interface LandingOptions {
+  /** How clients authenticate, in a phrase ("OAuth (mock sign-in)", "none"). */
+  auth: string;
+  /** Extra mcp-remote arguments shown in the Claude Desktop config (e.g. a bearer header). */
+  mcpRemoteArgs?: readonly string[];
+  /** Env entries for the Claude Desktop config (e.g. AUTH_TOKEN). */
+  mcpRemoteEnv?: Record<string, string>;
+}
+
+/** The `/` page: the server's name, its tools and copy-paste connection configs. */
+export function landingPage(definition: ServerDefinition, origin: string, options: LandingOptions): Response {
+  const claudeConfig = {
+    mcpServers: {
+      [definition.name]: {
+        command: "npx",
+        args: ["mcp-remote", `${origin}/sse`, ...(options.mcpRemoteArgs ?? [])],
+        ...(options.mcpRemoteEnv && { env: options.mcpRemoteEnv }),
+      },
+    },
+  };
+  const tools = definition.tools
+    .map((tool) => `<li><code>${escapeHtml(tool.name)}</code>: ${escapeHtml(tool.description)}</li>`)
+    .join("\n");
+  const snippet = (id: string, label: string, text: string) => `
+<h3>${escapeHtml(label)}</h3>
+<div class="snippet"><pre id="${id}">${escapeHtml(text)}</pre><button type="button" data-copy="${id}">Copy</button></div>`;
+  const html = `<!doctype html>
+<html lang="en">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(definition.title ?? definition.name)}</title>
+<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
+code,pre{font:14px ui-monospace,monospace}pre{background:#f4f4f6;padding:.75rem;border-radius:6px;overflow:auto;margin:0;flex:1}
+.snippet{display:flex;gap:.5rem;align-items:flex-start}button{padding:.4rem .8rem;border-radius:6px;border:1px solid #bbb;background:#fff;cursor:pointer}
+.meta{color:#555}
+</style>
+<h1>${escapeHtml(definition.title ?? definition.name)}</h1>
+<p class="meta">MCP server <code>${escapeHtml(definition.name)}</code> ${escapeHtml(definition.version)} · auth: ${escapeHtml(options.auth)}</p>
+${definition.instructions ? `<p>${escapeHtml(definition.instructions)}</p>` : ""}
+<h2>Tools</h2>
+<ul id="tools">
+${tools}
+</ul>
+<h2>Connect</h2>
+${snippet("url-mcp", "Streamable HTTP (MCP Inspector, clients that speak remote MCP)", `${origin}/mcp`)}
+${snippet("url-sse", "Legacy SSE transport", `${origin}/sse`)}
+${snippet("claude-config", "Claude Desktop (claude_desktop_config.json, through mcp-remote)", JSON.stringify(claudeConfig, null, 2))}
+<script>
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  button.addEventListener("click", async () => {
+    const text = document.getElementById(button.dataset.copy).textContent;
+    try { await navigator.clipboard.writeText(text); button.textContent = "Copied"; }
+    catch { button.textContent = "Select and copy"; }
+    setTimeout(() => { button.textContent = "Copy"; }, 1500);
+  });
+}
+</script>
+</html>`;
+  return new Response(html, {
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'none'",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}

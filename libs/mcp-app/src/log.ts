@@ -1,0 +1,29 @@
+/** Keys whose values are never written to a log line, whatever their depth. */
+const SECRET_KEYS = /token|secret|password|authorization|cookie|props|code_verifier|^code$|api[_-]?key/i;
+
+export type LogFields = Record<string, unknown>;
+
+/** Copies fields for logging with every secret-looking value replaced. */
+export function redact(fields: LogFields): LogFields {
+  const out: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (SECRET_KEYS.test(key)) out[key] = "[redacted]";
+    else if (value && typeof value === "object" && !Array.isArray(value)) out[key] = redact(value as LogFields);
+    else out[key] = value;
+  }
+  return out;
+}
+
+let quiet = false;
+
+/** Turns request logging off (benchmarks) or on. */
+export function setQuiet(value: boolean): void {
+  quiet = value;
+}
+
+/** One structured JSON line, secrets redacted. */
+export function log(fields: LogFields): void {
+  if (quiet) return;
+  console.log(JSON.stringify(redact({ ts: new Date().toISOString(), ...fields })));
+}

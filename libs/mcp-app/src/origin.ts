@@ -1,0 +1,60 @@
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname) || hostname.endsWith(".localhost");
+}
+
+/** Parses a comma- or space-separated list of origins from configuration, normalised by URL. */
+export function parseOrigins(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((entry) => new URL(entry).origin);
+}
+
+/**
+ * DNS-rebinding protection: a request that carries an Origin must come from this server's own
+ * origin, from a configured one, or (only while the server itself is on loopback) from a
+ * loopback origin such as MCP Inspector's. `Origin: null` is never accepted.
+ */
+export function originAllowed(request: Request, allowed: readonly string[]): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null) return true;
+  const self = new URL(request.url);
+  if (origin === self.origin || allowed.includes(origin)) return true;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  return isLoopbackHost(self.hostname) && isLoopbackHost(parsed.hostname) && parsed.origin === origin;
+}
+
+const ALLOW_HEADERS = "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID";
+const EXPOSE_HEADERS = "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate";
+
+/** CORS headers for an allowed browser origin (MCP Inspector connects from its own origin). */
+export function withCors(response: Response, request: Request): Response {
+  const origin = request.headers.get("origin");
+  if (!origin) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Access-Control-Allow-Origin", origin);
+  headers.append("Vary", "Origin");
+  headers.set("Access-Control-Expose-Headers", EXPOSE_HEADERS);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+export function preflight(request: Request): Response {
+  return withCors(
+    new Response(null, {
+      status: 204,
+      headers: {
+        "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+        "Access-Control-Allow-Headers": ALLOW_HEADERS,
+        "Access-Control-Max-Age": "86400",
+      },
+    }),
+    request,
+  );
+}
