@@ -27,7 +27,6 @@ const env = {
   NX_DAEMON: "false",
   NX_NO_CLOUD: "true",
   NX_TUI: "false",
-  NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? "",
   WRANGLER_SEND_METRICS: "false",
   WRANGLER_SEND_ERROR_REPORTS: "false",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
