@@ -63,13 +63,22 @@ export function mockAuthHandler(options: MockAuthOptions) {
       if (posted instanceof Response) return posted;
       if (posted.decision === "deny") return deny(oauth, request, posted.handle);
 
-      const credentials = Credentials.safeParse({ email: posted.form.get("email"), password: posted.form.get("password") });
+      // A missing field reads as empty, so the person sees the field's own message, not a type error.
+      const field = (name: string) => {
+        const value = posted.form.get(name);
+        return typeof value === "string" ? value : "";
+      };
+      const typedEmail = field("email");
+      const credentials = Credentials.safeParse({ email: typedEmail, password: field("password") });
       if (!credentials.success) {
         // The handle is still unused: show the same form again with the message, nothing lost.
         const details = await oauth.describeConsent(parsed.request);
-        const email = typeof posted.form.get("email") === "string" ? String(posted.form.get("email")) : "";
         const error = credentials.error.issues.map((issue) => issue.message).join(" ");
-        return consentResponse(consentPage(details, posted.handle, { ...formOptions, fields: FIELDS(email), error }), new Headers(), 400);
+        return consentResponse(
+          consentPage(details, posted.handle, { ...formOptions, fields: FIELDS(typedEmail), error }),
+          new Headers(),
+          400,
+        );
       }
       try {
         const requested = parsed.request.scope.length > 0 ? parsed.request.scope : [...options.defaultScopes];
