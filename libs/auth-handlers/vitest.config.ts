@@ -1,0 +1,13 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      // The mock handler behind a real OAuthProvider, reached through `exports.default.fetch`.
+      main: "./test/fixture-worker.ts",
+      miniflare: { compatibilityDate: "2026-11-09", compatibilityFlags: ["nodejs_compat"], kvNamespaces: ["OAUTH_KV"] },
+    }),
+  ],
+  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+});
