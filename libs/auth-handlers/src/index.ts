@@ -7,5 +7,7 @@ export {
   parseAuthorization,
   readConsentForm,
 } from "./consent.js";
+export { type GitHubAuthOptions, GitHubProps, githubAuthHandler } from "./github.js";
+export { type GitHubEnv, githubSignInLabel } from "./github-config.js";
 export { errorPage, escapeHtml, htmlHeaders, page } from "./html.js";
 export { type MockAuthOptions, MockProps, mockAuthHandler } from "./mock.js";
