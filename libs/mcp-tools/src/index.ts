@@ -1,3 +1,4 @@
+export { BearerProps, FULLY_MASKED, getToken, MIN_PARTLY_SHOWN_LENGTH, maskToken, tokenFingerprint } from "./get-token.js";
 export { add, calculate, mathTools } from "./math.js";
 export {
   type AnyTool,
@@ -10,3 +11,13 @@ export {
   toolError,
   toolResult,
 } from "./tool.js";
+export {
+  DEFAULT_USER_API_TIMEOUT_MS,
+  getUserData,
+  lookUpUser,
+  User,
+  type UserApiEnv,
+  type UserLookup,
+  userApiEnv,
+  userForCredential,
+} from "./user-data.js";
