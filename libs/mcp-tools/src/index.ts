@@ -1,4 +1,5 @@
 export { BearerProps, FULLY_MASKED, getToken, MIN_PARTLY_SHOWN_LENGTH, maskToken, tokenFingerprint } from "./get-token.js";
+export { GitHubCaller, githubTools, githubUserData, whoamiAdmin } from "./github-user.js";
 export { add, calculate, mathTools } from "./math.js";
 export {
   type AnyTool,
