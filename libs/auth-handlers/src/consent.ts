@@ -88,9 +88,13 @@ ${options.fields ?? ""}
   );
 }
 
-/** Sends the consent page with the headers that bind its handle to this browser and forbid framing. */
-export function consentResponse(html: string, bindingHeaders: Headers, status = 200): Response {
-  const headers = htmlHeaders(bindingHeaders);
+/**
+ * Sends the consent page with the headers that bind its handle to this browser and forbid framing.
+ * `formTargets` are where the form's POST is redirected: the client's redirect URI (Approve and
+ * Deny both end there) and any upstream sign-in page. A browser refuses redirects to anything else.
+ */
+export function consentResponse(html: string, bindingHeaders: Headers, status = 200, formTargets: readonly string[] = []): Response {
+  const headers = htmlHeaders(bindingHeaders, formTargets);
   return new Response(html, { status, headers });
 }
 

@@ -23,11 +23,31 @@ ${body}
 </html>`;
 }
 
-/** Security headers for every page the auth handlers render. */
-export function htmlHeaders(extra?: Headers): Headers {
+/**
+ * The CSP `form-action` sources for a form that posts to this page and is then redirected to
+ * `targets` (the client's redirect URI, an upstream sign-in page). Chromium checks form-action
+ * on every redirect after a submission, so `'self'` alone blocks the redirect back to the client.
+ */
+export function formActionSources(targets: readonly string[]): string {
+  const sources = targets.map((target) => {
+    const url = new URL(target);
+    // Custom-scheme redirect URIs (native apps) can only be allowed by scheme.
+    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : url.protocol;
+  });
+  return ["'self'", ...new Set(sources)].join(" ");
+}
+
+/**
+ * Security headers for every page the auth handlers render. `formTargets` lists where a form on
+ * the page may end up after redirects; without it the page may only submit to itself.
+ */
+export function htmlHeaders(extra?: Headers, formTargets: readonly string[] = []): Headers {
   const headers = new Headers(extra);
   headers.set("Content-Type", "text/html; charset=utf-8");
-  headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+  headers.set(
+    "Content-Security-Policy",
+    `default-src 'none'; style-src 'unsafe-inline'; form-action ${formActionSources(formTargets)}; frame-ancestors 'none'`,
+  );
   headers.set("X-Frame-Options", "DENY");
   headers.set("X-Content-Type-Options", "nosniff");
   headers.set("Referrer-Policy", "no-referrer");

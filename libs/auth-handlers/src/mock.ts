@@ -52,11 +52,18 @@ export function mockAuthHandler(options: MockAuthOptions) {
       const parsed = await parseAuthorization(oauth, request);
       if (!parsed.ok) return parsed.response;
       const formOptions = { heading: "Sign in to continue", notice: NOTICE, defaultScopes: options.defaultScopes };
+      // Approve and Deny both redirect the form's POST to the client's (validated) redirect URI.
+      const formTargets = [parsed.request.redirectUri];
 
       if (request.method === "GET") {
         const details = await oauth.describeConsent(parsed.request);
         const consent = await oauth.beginConsent(parsed.request);
-        return consentResponse(consentPage(details, consent.handle, { ...formOptions, fields: FIELDS() }), consent.headers);
+        return consentResponse(
+          consentPage(details, consent.handle, { ...formOptions, fields: FIELDS() }),
+          consent.headers,
+          200,
+          formTargets,
+        );
       }
 
       const posted = await readConsentForm(request);
@@ -78,6 +85,7 @@ export function mockAuthHandler(options: MockAuthOptions) {
           consentPage(details, posted.handle, { ...formOptions, fields: FIELDS(typedEmail), error }),
           new Headers(),
           400,
+          formTargets,
         );
       }
       try {
