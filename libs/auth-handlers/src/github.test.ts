@@ -253,6 +253,8 @@ describe("GET /authorize", () => {
     const response = await browser.fetch((await authorization(await register())).url);
     expect(response.status).toBe(200);
     expect(response.headers.get("x-frame-options")).toBe("DENY");
+    // Chromium applies form-action to the redirects after the POST: to GitHub (approve) and to the client (deny).
+    expect(response.headers.get("content-security-policy")).toContain("form-action 'self' https://client.example https://ghe.test;");
     const html = await response.text();
     expect(html).toContain("<h1>Sign in with GitHub</h1>");
     expect(html).toContain("Approving sends you to <strong>ghe.test</strong> to sign in.");

@@ -173,7 +173,8 @@ export function githubAuthHandler(options: GitHubAuthOptions) {
         const host = escapeHtml(new URL(config.authorizeUrl).host);
         const notice = `<p class="notice">Approving sends you to <strong>${host}</strong> to sign in. This server then calls GitHub for you through its own tools; the app never receives your GitHub token.</p>`;
         const html = consentPage(details, consent.handle, { heading: "Sign in with GitHub", notice, defaultScopes: options.defaultScopes });
-        return consentResponse(html, consent.headers);
+        // The form's POST is redirected to GitHub (Approve) or to the client (Deny): both must be allowed form targets.
+        return consentResponse(html, consent.headers, 200, [parsed.request.redirectUri, config.authorizeUrl]);
       }
 
       const posted = await readConsentForm(request);
