@@ -1,4 +1,5 @@
 import type * as z from "zod";
+import type { InputRequiredResult } from "./input.js";
 
 /** Hints a client may show or use; never trusted for access control. */
 export interface ToolAnnotations {
@@ -15,13 +16,61 @@ export interface TextContent {
   [extra: string]: unknown;
 }
 
-/** What a tool handler returns: MCP's CallToolResult, narrowed to what these tools produce. */
-export interface ToolResult<Out = Record<string, unknown>> {
-  content: TextContent[];
+/** Base64 image data, e.g. a PNG. */
+export interface ImageContent {
+  type: "image";
+  data: string;
+  mimeType: string;
+  [extra: string]: unknown;
+}
+
+/** Base64 audio data, e.g. a WAV file. */
+export interface AudioContent {
+  type: "audio";
+  data: string;
+  mimeType: string;
+  [extra: string]: unknown;
+}
+
+/** The contents of one resource: text, or base64 `blob` for binary data. */
+export type ResourceContents =
+  | { uri: string; mimeType?: string; text: string; [extra: string]: unknown }
+  | { uri: string; mimeType?: string; blob: string; [extra: string]: unknown };
+
+/** A resource's contents carried inline in a result or prompt message. */
+export interface EmbeddedResource {
+  type: "resource";
+  resource: ResourceContents;
+  [extra: string]: unknown;
+}
+
+/** A pointer to a resource the client may read later. */
+export interface ResourceLink {
+  type: "resource_link";
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+  [extra: string]: unknown;
+}
+
+/** Every content block a tool result or prompt message may carry. */
+export type ContentBlock = TextContent | ImageContent | AudioContent | EmbeddedResource | ResourceLink;
+
+/**
+ * What a tool handler returns: MCP's CallToolResult. Text-only by default, which is what most
+ * tools produce; `ToolResult<Out, ContentBlock>` for images, audio or embedded resources.
+ */
+export interface ToolResult<Out = Record<string, unknown>, Content extends ContentBlock = TextContent> {
+  content: Content[];
   structuredContent?: Out;
   isError?: boolean;
   [extra: string]: unknown;
 }
+
+/** Anything a handler may return: a result, or a request for input from the client (see input.ts). */
+export type ToolReturn<Out = Record<string, unknown>> = ToolResult<Out, ContentBlock> | InputRequiredResult;
 
 /** What a handler may do besides compute: everything transport-specific stays behind this. */
 export interface ToolContext<Props = unknown> {
@@ -37,9 +86,27 @@ export interface ToolContext<Props = unknown> {
   log(level: "debug" | "info" | "warning" | "error", data: unknown): Promise<void>;
   /** Configuration and bindings of the Worker serving the call. */
   env: unknown;
+  /**
+   * What the client declared it can do (`elicitation`, `sampling`, `roots`, ...): the request's own
+   * declaration on 2026-07-28, the `initialize` one on a 2025-era session, empty when unknown
+   * (a stateless 2025-era request). Ask for input only through a capability listed here.
+   */
+  clientCapabilities?: Readonly<Record<string, unknown>>;
+  /**
+   * The client's answers to this call's earlier input requests, keyed as the handler asked
+   * (see `inputRequired`). Untrusted input: read them with `elicited`/`sampledText`/`listedRoots`.
+   */
+  inputResponses?: Readonly<Record<string, unknown>>;
+  /** The `requestState` this handler returned on the previous round, integrity-checked by the server layer. */
+  requestState?: string;
 }
 
-export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extends z.ZodObject = z.ZodObject, Props = unknown> {
+export interface ToolDefinition<
+  In extends z.ZodObject = z.ZodObject,
+  Out extends z.ZodObject = z.ZodObject,
+  Props = unknown,
+  Result extends ToolReturn<z.output<Out>> = ToolResult<z.output<Out>>,
+> {
   /** snake_case, unique within a server. */
   name: string;
   title?: string;
@@ -49,16 +116,19 @@ export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extend
   annotations: ToolAnnotations;
   /** OAuth scopes a caller's token must carry to call this tool (checked by the server layer). */
   scopes?: readonly string[];
-  handler(args: z.output<In>, ctx: ToolContext<Props>): Promise<ToolResult<z.output<Out>>> | ToolResult<z.output<Out>>;
+  handler(args: z.output<In>, ctx: ToolContext<Props>): Promise<Result> | Result;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of tools erases their schema types.
-export type AnyTool = ToolDefinition<any, any, any>;
+export type AnyTool = ToolDefinition<any, any, any, any>;
 
-/** Declares a tool; the identity function exists so TypeScript infers the handler's argument types. */
-export function defineTool<In extends z.ZodObject, Out extends z.ZodObject, Props = unknown>(
-  tool: ToolDefinition<In, Out, Props>,
-): ToolDefinition<In, Out, Props> {
+/** Declares a tool; the identity function exists so TypeScript infers the handler's argument and result types. */
+export function defineTool<
+  In extends z.ZodObject,
+  Out extends z.ZodObject,
+  Props = unknown,
+  Result extends ToolReturn<z.output<Out>> = ToolResult<z.output<Out>>,
+>(tool: ToolDefinition<In, Out, Props, Result>): ToolDefinition<In, Out, Props, Result> {
   return tool;
 }
 
