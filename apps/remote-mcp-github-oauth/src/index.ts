@@ -1,0 +1,36 @@
+import { env } from "cloudflare:workers";
+import { type GitHubEnv, GitHubProps, githubAuthHandler, githubSignInLabel } from "@repo/auth-handlers";
+import { type AppEnv, createOAuthMcpApp } from "@repo/mcp-app";
+import { add, githubTools } from "@repo/mcp-tools";
+
+interface Env extends AppEnv, GitHubEnv {
+  OAUTH_KV: KVNamespace;
+  /** GitHub logins (comma-separated) allowed to call whoami_admin. */
+  ALLOWED_LOGINS?: string;
+}
+
+const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
+
+const app = createOAuthMcpApp<GitHubProps, Env>({
+  server: {
+    name: "remote-mcp-github-oauth",
+    title: "Remote MCP Server (GitHub sign-in)",
+    version: "1.0.0",
+    instructions:
+      "Sign in with GitHub. get_user_data returns your GitHub profile; whoami_admin works only for the logins in ALLOWED_LOGINS.",
+    tools: [add, ...githubTools],
+  },
+  identity: {
+    handler: githubAuthHandler({ defaultScopes: scopes.required }),
+    props: GitHubProps,
+    userId: (props) => props.login,
+    // Read per request, so the landing page says when the GitHub secrets are missing.
+    get label() {
+      return githubSignInLabel(env);
+    },
+  },
+  scopes,
+});
+
+export default app.worker;
+export const McpSseSession = app.McpSseSession;
