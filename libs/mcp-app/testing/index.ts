@@ -1,3 +1,33 @@
+export { CHROMIUM_PATH, launchChromium, type TestBrowser } from "./browser.js";
+export { type CallbackServer, startCallbackServer } from "./callback-server.js";
 export { connectModernClient, connectSdkClient, type TransportKind } from "./clients.js";
 export { type DevServer, type DevServerOptions, freePort, startDevServer } from "./dev-server.js";
+export {
+  challengeParam,
+  type HeaderMap,
+  initializeRequest,
+  type JsonRpcErrorBody,
+  jsonRpcErrorOf,
+  postJsonRpc,
+  probeSse,
+} from "./http.js";
+export { type LoggedRequest, loggedRequests } from "./logs.js";
+export { connectMcpRemote, MCP_REMOTE_BIN, type McpRemoteOptions, type McpRemoteRun } from "./mcp-remote.js";
 export { cookieHeader, type MockSignIn, mockSignIn, TestOAuthProvider } from "./oauth.js";
+export {
+  type AuthorizationParams,
+  type AuthorizationServerMetadata,
+  authorizationUrl,
+  authorizeClient,
+  type Browse,
+  type ClientRegistration,
+  type CodeExchange,
+  createPkce,
+  discoverAuthorizationServer,
+  exchangeCode,
+  type Pkce,
+  type ProtectedResourceMetadata,
+  protectedResourceMetadata,
+  registerClient,
+  type TokenResponse,
+} from "./oauth-flow.js";

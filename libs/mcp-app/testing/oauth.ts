@@ -1,4 +1,4 @@
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/client";
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthDiscoveryState, OAuthTokens } from "@modelcontextprotocol/client";
 
 /**
  * An OAuth client provider for the MCP SDK clients (v1 and v2 share the interface) that keeps
@@ -9,6 +9,7 @@ export class TestOAuthProvider {
   private info: OAuthClientInformationMixed | undefined;
   private saved: OAuthTokens | undefined;
   private verifier = "";
+  private discovery: OAuthDiscoveryState | undefined;
   /** The code (or error) the last authorization ended with. */
   lastRedirect: URL | undefined;
 
@@ -44,6 +45,13 @@ export class TestOAuthProvider {
   }
   codeVerifier() {
     return this.verifier;
+  }
+  /** Lets the v2 client check that the code comes back from the server it was sent to (SEP-2352). */
+  saveDiscoveryState(state: OAuthDiscoveryState) {
+    this.discovery = state;
+  }
+  discoveryState() {
+    return this.discovery;
   }
   async redirectToAuthorization(url: URL) {
     this.lastRedirect = await this.browse(url);
