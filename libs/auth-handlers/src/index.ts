@@ -1,4 +1,14 @@
 export {
+  ApiKeyEntry,
+  apiKeyValidator,
+  BearerConfigError,
+  backendValidator,
+  parseApiKeys,
+  sha256Hex,
+  type TokenValidator,
+  type ValidatedToken,
+} from "./bearer.js";
+export {
   authorizationErrorResponse,
   consentPage,
   consentResponse,

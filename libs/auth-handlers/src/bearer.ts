@@ -1,0 +1,123 @@
+import * as z from "zod";
+
+/** The SHA-256 of a string's UTF-8 bytes, as lowercase hex. */
+export async function sha256Hex(text: string): Promise<string> {
+  return toHex(await sha256(text));
+}
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+const toHex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+
+function fromHex(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
+/** What a validator established about a presented token. */
+export interface ValidatedToken {
+  /** What the token is: one of this server's API keys, or a user's own credential for the user backend. */
+  kind: "api-key" | "user-token";
+  /** A stable, non-secret name for the credential's holder ("key:laptop", "user:1"), for logs and session ownership. */
+  label: string;
+  scopes: readonly string[];
+}
+
+/**
+ * Checks one bearer token: the identity it carries, or `null` for a token that is not valid here.
+ * Throws when it cannot decide (a backend that does not answer); the caller answers 503, never 200.
+ */
+export type TokenValidator = (token: string) => Promise<ValidatedToken | null>;
+
+/** One configured API key: only the SHA-256 of the key is ever stored. */
+export const ApiKeyEntry = z.strictObject({
+  label: z
+    .string()
+    .regex(/^[\w.@-]{1,64}$/, "a label is 1-64 letters, digits or . _ @ -")
+    .describe("Who holds the key, for logs"),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "sha256 is the 64-character hex SHA-256 of the key")
+    .transform((hex) => hex.toLowerCase()),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, "a scope is an OAuth scope token")).default([]),
+});
+export type ApiKeyEntry = z.output<typeof ApiKeyEntry>;
+
+const ApiKeyList = z
+  .array(ApiKeyEntry)
+  .min(1, "configure at least one key")
+  .refine((keys) => new Set(keys.map((key) => key.label)).size === keys.length, "labels must be unique")
+  .refine((keys) => new Set(keys.map((key) => key.sha256)).size === keys.length, "the same key is listed twice");
+
+/** Thrown for configuration an operator must fix; its message names the problem and never a value. */
+export class BearerConfigError extends Error {
+  override name = "BearerConfigError";
+}
+
+/**
+ * Parses the API_KEYS secret: a JSON array of `{ label, sha256, scopes? }`. The error names the
+ * field at fault and never echoes the configured text.
+ */
+export function parseApiKeys(json: string | undefined): ApiKeyEntry[] {
+  if (!json?.trim()) throw new BearerConfigError("API_KEYS is not set: set it to a JSON array of { label, sha256, scopes? }");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    // JSON.parse's own message quotes the input; keep the secret out of logs.
+    throw new BearerConfigError("API_KEYS is not valid JSON");
+  }
+  const parsed = ApiKeyList.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BearerConfigError(`API_KEYS is invalid at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "unknown problem"}`);
+  }
+  return parsed.data;
+}
+
+interface PreparedKey {
+  label: string;
+  digest: Uint8Array;
+  scopes: readonly string[];
+}
+
+let cached: { json: string; keys: PreparedKey[] } | undefined;
+
+function preparedKeys(json: string | undefined): PreparedKey[] {
+  if (cached && cached.json === json) return cached.keys;
+  const keys = parseApiKeys(json).map((key) => ({ label: key.label, digest: fromHex(key.sha256), scopes: key.scopes }));
+  cached = { json: json ?? "", keys };
+  return keys;
+}
+
+/**
+ * Validates API keys against the configured SHA-256 digests. The presented key is hashed, then
+ * compared with every configured digest in constant time (no early exit), so neither the
+ * comparison nor the position of a match shows in the timing.
+ */
+export function apiKeyValidator(apiKeysJson: string | undefined): TokenValidator {
+  const keys = preparedKeys(apiKeysJson);
+  return async (token) => {
+    const digest = await sha256(token);
+    let match: PreparedKey | undefined;
+    for (const key of keys) {
+      if (crypto.subtle.timingSafeEqual(digest, key.digest) && !match) match = key;
+    }
+    return match ? { kind: "api-key", label: `key:${match.label}`, scopes: match.scopes } : null;
+  };
+}
+
+/**
+ * Validates a user's own backend credential by asking the backend whose it is. `lookUp` resolves
+ * to the user, to `null` when the backend says the token is not valid, and throws when the backend
+ * cannot answer.
+ */
+export function backendValidator(lookUp: (token: string) => Promise<{ id: string | number } | null>): TokenValidator {
+  return async (token) => {
+    const user = await lookUp(token);
+    return user ? { kind: "user-token", label: `user:${user.id}`, scopes: [] } : null;
+  };
+}
