@@ -16,9 +16,9 @@ export interface AppEnv extends SseEnv {
   ALLOWED_ORIGINS?: string;
 }
 
-type Handler<Env> = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response>;
+export type Handler<Env> = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response>;
 
-const isTransportPath = (path: string) => path === "/mcp" || path === "/sse" || path.startsWith("/sse/");
+export const isTransportPath = (path: string) => path === "/mcp" || path === "/sse" || path.startsWith("/sse/");
 
 /**
  * The origin this request was addressed to, if this deployment serves it: one of PUBLIC_ORIGINS,
@@ -32,7 +32,7 @@ export function servedOrigin(request: Request, env: AppEnv): string | undefined 
 }
 
 /** Routes /mcp and /sse for a caller, after the Origin check; everything MCP an app serves. */
-function transportRoutes<Env extends AppEnv>(definition: ServerDefinition) {
+export function transportRoutes<Env extends AppEnv>(definition: ServerDefinition) {
   const streamable = createStreamableHttpHandler(definition);
   return async (request: Request, env: Env, caller: Caller): Promise<Response> => {
     const path = new URL(request.url).pathname;
@@ -42,7 +42,7 @@ function transportRoutes<Env extends AppEnv>(definition: ServerDefinition) {
 }
 
 /** Wraps a Worker so every transport request passes the Origin check first; logs one line per request. */
-function guarded<Env extends AppEnv>(next: Handler<Env>, app: string): Handler<Env> {
+export function guarded<Env extends AppEnv>(next: Handler<Env>, app: string): Handler<Env> {
   return async (request, env, ctx) => {
     const started = Date.now();
     const url = new URL(request.url);

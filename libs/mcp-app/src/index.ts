@@ -8,6 +8,19 @@ export {
   type PublicAppOptions,
   servedOrigin,
 } from "./app.js";
+export {
+  type BearerAppEnv,
+  type BearerAppOptions,
+  type BearerCredential,
+  createBearerMcpApp,
+  MAX_TOKEN_LENGTH,
+  PROTECTED_RESOURCE_METADATA_PATH,
+  protectedResourceMetadata,
+  QUERY_TOKEN_PARAM,
+  readBearerCredential,
+  type TokenValidator,
+  type ValidatedToken,
+} from "./bearer.js";
 export { escapeHtml, type LandingOptions } from "./landing.js";
 export { log, redact, setQuiet } from "./log.js";
 export { isLoopbackHost, originAllowed, parseOrigins } from "./origin.js";
