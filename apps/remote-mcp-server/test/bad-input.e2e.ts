@@ -12,6 +12,7 @@ import {
   jsonRpcErrorOf,
   mockSignIn,
   postJsonRpc,
+  printServerLogOnFailure,
   probeSse,
   registerClient,
   startDevServer,
@@ -60,6 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
+printServerLogOnFailure(() => server);
 
 const mcp = () => `${server.origin}/mcp`;
 

@@ -9,6 +9,7 @@ import {
   freePort,
   loggedRequests,
   mockSignIn,
+  printServerLogOnFailure,
   startDevServer,
   TestOAuthProvider,
 } from "@repo/mcp-app/testing";
@@ -26,6 +27,7 @@ afterAll(async () => {
   await server?.stop();
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
+printServerLogOnFailure(() => server);
 
 /** What both SDK generations' clients offer for a tool call. */
 interface ToolCaller {

@@ -11,6 +11,7 @@ import {
   exchangeCode,
   launchChromium,
   type Pkce,
+  printServerLogOnFailure,
   registerClient,
   startCallbackServer,
   startDevServer,
@@ -51,6 +52,7 @@ afterAll(async () => {
 afterEach(async () => {
   await page?.close();
 });
+printServerLogOnFailure(() => server);
 
 interface Attempt {
   url: URL;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectModernClient, connectSdkClient } from "./clients.js";
+import { printServerLogOnFailure } from "./failures.js";
 import { challengeParam, type HeaderMap, initializeRequest, jsonRpcErrorOf, postJsonRpc, probeSse } from "./http.js";
 import { mockSignIn, TestOAuthProvider } from "./oauth.js";
 import { type AuthorizationServerMetadata, authorizeClient, type Browse, type ProtectedResourceMetadata } from "./oauth-flow.js";
@@ -18,6 +19,8 @@ export type ContractAuth = "none" | "oauth-mock" | { browse: Browse } | { header
 export interface ContractServer {
   origin: string;
   stop(): Promise<void>;
+  /** The server's output, printed under a failing test when available. */
+  logs?(): string;
 }
 
 export interface McpContractOptions {
@@ -144,6 +147,7 @@ export function mcpContract(options: McpContractOptions): void {
     afterAll(async () => {
       await server?.stop();
     });
+    printServerLogOnFailure(() => server);
 
     describe("tools/list names exactly the expected tools, each described and with an input schema", () => {
       it.each(listers)("%s", async (_, list) => {

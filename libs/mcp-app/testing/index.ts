@@ -3,6 +3,7 @@ export { type CallbackServer, startCallbackServer } from "./callback-server.js";
 export { connectModernClient, connectSdkClient, type TransportKind } from "./clients.js";
 export { type ContractAuth, type ContractServer, type McpContractOptions, mcpContract } from "./contract.js";
 export { type DevServer, type DevServerOptions, freePort, startDevServer } from "./dev-server.js";
+export { printServerLogOnFailure } from "./failures.js";
 export {
   challengeParam,
   type HeaderMap,
