@@ -225,13 +225,17 @@ export function mcpContract(options: McpContractOptions): void {
       expect(response.status).toBe(200);
       expect(response.headers.get("access-control-allow-origin")).toBe(LOOPBACK_BROWSER_ORIGIN);
       await response.body?.cancel();
-      if (!authenticated) return;
-      // Without CORS on the challenge a browser client cannot see the 401 or find where to sign in.
-      const challenge = await postJsonRpc(`${origin}/mcp`, initializeRequest, { Origin: LOOPBACK_BROWSER_ORIGIN });
-      expect(challenge.status).toBe(401);
-      expect(challenge.headers.get("access-control-allow-origin")).toBe(LOOPBACK_BROWSER_ORIGIN);
-      expect(challenge.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("www-authenticate");
     });
+
+    if (authenticated) {
+      it("sends the 401 challenge to a loopback browser origin with CORS, WWW-Authenticate exposed", async () => {
+        // Without this a browser client cannot see the 401 or find where to sign in.
+        const response = await postJsonRpc(`${origin}/mcp`, initializeRequest, { Origin: LOOPBACK_BROWSER_ORIGIN });
+        expect(response.status).toBe(401);
+        expect(response.headers.get("access-control-allow-origin")).toBe(LOOPBACK_BROWSER_ORIGIN);
+        expect(response.headers.get("access-control-expose-headers")?.toLowerCase().split(/,\s*/)).toContain("www-authenticate");
+      });
+    }
 
     it("answers malformed JSON with HTTP 400 and JSON-RPC parse error -32700", async () => {
       const response = await postJsonRpc(`${origin}/mcp`, '{"jsonrpc":"2.0","id":1,"method":', credentials);
