@@ -8,11 +8,15 @@ export function redact(fields: LogFields): LogFields {
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
-    if (SECRET_KEYS.test(key)) out[key] = "[redacted]";
-    else if (value && typeof value === "object" && !Array.isArray(value)) out[key] = redact(value as LogFields);
-    else out[key] = value;
+    out[key] = SECRET_KEYS.test(key) ? "[redacted]" : redactValue(value);
   }
   return out;
+}
+
+function redactValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value && typeof value === "object") return redact(value as LogFields);
+  return value;
 }
 
 let quiet = false;
