@@ -20,6 +20,7 @@ export type ReadBody = { ok: true; body: unknown } | { ok: false; response: Resp
 export async function readJsonBody(request: Request, maxBytes: number): Promise<ReadBody> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
+    await discard(request, maxBytes);
     return { ok: false, response: jsonRpcError(415, INVALID_REQUEST, "Unsupported Media Type: Content-Type must be application/json") };
   }
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
@@ -30,6 +31,30 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     return { ok: true, body: JSON.parse(text) };
   } catch {
     return { ok: false, response: jsonRpcError(400, PARSE_ERROR, "Parse error: the request body is not valid JSON") };
+  }
+}
+
+/**
+ * Reads and drops a body that will not be used, up to `maxBytes` (beyond that it is cancelled).
+ * A Durable Object that answers a forwarded request without consuming its body makes the
+ * forwarding Worker throw "Can't read from request stream after response has been sent".
+ */
+export async function discard(request: Request, maxBytes: number): Promise<void> {
+  if (!request.body) return;
+  const reader = request.body.getReader();
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // The client went away: nothing left to release.
   }
 }
 
@@ -62,11 +87,17 @@ async function readTextBounded(request: Request, maxBytes: number): Promise<stri
   return new TextDecoder().decode(all);
 }
 
-/** True for one JSON-RPC 2.0 request, notification or response object (not a batch). */
+const isId = (id: unknown) => typeof id === "string" || typeof id === "number";
+
+/**
+ * True for one JSON-RPC 2.0 request, notification or response object (not a batch). An id, when
+ * present, is a string or number (MCP forbids null): the SDK silently drops other ids, so the
+ * client would wait forever for an answer.
+ */
 export function isJsonRpcMessage(value: unknown): boolean {
   if (!value || typeof value !== "object" || Array.isArray(value)) return false;
   const message = value as Record<string, unknown>;
   if (message.jsonrpc !== "2.0") return false;
-  if (typeof message.method === "string") return true;
-  return (typeof message.id === "string" || typeof message.id === "number") && ("result" in message || "error" in message);
+  if (typeof message.method === "string") return !("id" in message) || isId(message.id);
+  return isId(message.id) && ("result" in message || "error" in message);
 }

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, McpServer, Transport } from "@modelcontextprotocol/server";
-import { isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
+import { discard, isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { log } from "./log.js";
 import { buildServer, type Caller, describeError, type ServerDefinition } from "./server.js";
 import { MAX_BODY_BYTES } from "./streamable.js";
@@ -137,6 +137,7 @@ export function createSseSessionClass(definition: ServerDefinition) {
       const session = this.session;
       // Another user's session is reported exactly like a missing one.
       if (!session || session.owner !== caller.userId) {
+        await discard(request, MAX_BODY_BYTES);
         return jsonRpcError(404, -32001, "Session not found: open a new stream with GET /sse");
       }
       const read = await readJsonBody(request, MAX_BODY_BYTES);
