@@ -1,0 +1,16 @@
+import { mathTools } from "@repo/mcp-tools";
+import { createPublicMcpApp } from "../src/index.js";
+
+/** A public app with the calculator tools, as an app's entry file would build it. */
+const app = createPublicMcpApp({
+  server: {
+    name: "fixture-mcp",
+    title: "Fixture MCP server",
+    version: "1.2.3",
+    instructions: "A calculator for tests.",
+    tools: mathTools,
+  },
+});
+
+export default app.worker;
+export const McpSseSession = app.McpSseSession;
