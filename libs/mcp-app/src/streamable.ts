@@ -39,8 +39,10 @@ function scopeOf(ctx: McpRequestContext): RequestScope {
 /**
  * Streamable HTTP at /mcp for both protocol eras, statelessly:
  * - 2026-07-28 requests go to the SDK's modern handler;
- * - 2025-era requests are answered with plain JSON by a per-request server, or as an SSE
- *   stream when the call asked for progress (so the notifications can reach the client).
+ * - 2025-era requests are answered with plain JSON by a per-request server; calls whose handler
+ *   may notify before answering (tools, prompts, resource reads, anything with a progress token)
+ *   run on the SDK's streaming transport and stay a stream only if a notification (progress, a
+ *   log message) actually comes before the result.
  * The body is read and parsed once, and bounded.
  */
 export function createStreamableHttpHandler(definition: ServerDefinition) {
@@ -79,15 +81,78 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     const parsedBody = read.body;
     const authInfo = authInfoFor({ caller, env });
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: MAX_BODY_BYTES })) {
-      return wantsStream(parsedBody) ? legacyStreaming(request, { parsedBody, authInfo }) : legacyJson(request, parsedBody, authInfo);
+      if (Array.isArray(parsedBody)) return legacyStreaming(request, { parsedBody, authInfo });
+      if (mayNotify(parsedBody)) return jsonUnlessNotified(await legacyStreaming(request, { parsedBody, authInfo }));
+      return legacyJson(request, parsedBody, authInfo);
     }
     return modern.fetch(request, { parsedBody, authInfo });
   };
 }
 
-/** A 2025-era call that asked for progress needs an SSE response to carry the notifications. */
-function wantsStream(body: unknown): boolean {
-  if (Array.isArray(body)) return true;
-  const meta = (body as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta;
-  return meta?.progressToken !== undefined;
+/** Methods whose handlers may send progress or log notifications before their result. */
+const NOTIFYING_METHODS = new Set(["tools/call", "prompts/get", "resources/read"]);
+
+/** A 2025-era request that may need an SSE response to carry notifications ahead of its result. */
+function mayNotify(body: unknown): boolean {
+  const message = body as { method?: unknown; params?: { _meta?: { progressToken?: unknown } } } | null;
+  return NOTIFYING_METHODS.has(message?.method as string) || message?.params?._meta?.progressToken !== undefined;
+}
+
+/**
+ * Reads a streamed reply up to its first event: when that event is already the response, nothing
+ * came before it and the reply is sent as one JSON body (cheaper for both sides); otherwise the
+ * stream is passed on intact, the first event included.
+ */
+async function jsonUnlessNotified(response: Response): Promise<Response> {
+  if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) return response;
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const chunks: Uint8Array[] = [];
+  let text = "";
+  let done = false;
+  while (!text.includes("\n\n")) {
+    const read = await reader.read();
+    if (read.done) {
+      done = true;
+      break;
+    }
+    chunks.push(read.value);
+    text += decoder.decode(read.value, { stream: true });
+  }
+  const end = text.indexOf("\n\n");
+  const first = end >= 0 ? text.slice(0, end) : "";
+  const data = first
+    .split("\n")
+    .filter((line) => line.startsWith("data:"))
+    .map((line) => line.slice(5).trimStart())
+    .join("\n");
+  const message = parseJson(data) as { id?: unknown; result?: unknown; error?: unknown } | undefined;
+  if (message && message.id !== undefined && ("result" in message || "error" in message)) {
+    void reader.cancel().catch(() => {});
+    const headers = new Headers(response.headers);
+    headers.set("content-type", "application/json");
+    headers.delete("x-accel-buffering");
+    return new Response(data, { status: response.status, headers });
+  }
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      if (done) controller.close();
+    },
+    async pull(controller) {
+      const read = await reader.read();
+      if (read.done) controller.close();
+      else controller.enqueue(read.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return new Response(rest, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
