@@ -252,6 +252,29 @@ describe("the HTTP boundary of /mcp", () => {
     expect((await call("/nope")).status).toBe(404);
   });
 
+  it("turns an unexpected exception into a bare 500 and logs it", async () => {
+    // The SSE session object fails while opening; workerd also reports that exception on stderr.
+    const lines: Record<string, unknown>[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => {
+      if (line.includes('"event":"sse_open"')) throw new TypeError("boom at /internal/path");
+      lines.push(JSON.parse(line));
+    });
+    const response = await call("/sse", { headers: { Accept: "text/event-stream" } });
+    expect(response.status).toBe(500);
+    expect(response.headers.get("content-type")).toBe("text/plain");
+    expect(await response.text()).toBe("Internal Server Error\n");
+    expect(lines).toEqual([
+      {
+        ts: expect.any(String),
+        app: "fixture-mcp",
+        event: "unhandled",
+        route: "/sse",
+        error: expect.stringContaining("boom at /internal/path"),
+      },
+      { ts: expect.any(String), app: "fixture-mcp", method: "GET", route: "/sse", status: 500, ms: expect.any(Number) },
+    ]);
+  });
+
   it("logs one line per request, without the request's secrets", async () => {
     const lines: Record<string, unknown>[] = [];
     vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(JSON.parse(line)));
