@@ -383,6 +383,19 @@ describe("POST /token", () => {
     });
   });
 
+  it("grants the scopes of the request shown on the page, not scopes added to the POST's URL", async () => {
+    const client = await register();
+    const { verifier, challenge } = await pkce();
+    const shown = authorizeUrl(client, { code_challenge: challenge });
+    const page = await openConsent(shown);
+    const widened = authorizeUrl(client, { code_challenge: challenge, scope: "mcp:tools offline_access" });
+    const response = await approve(page, widened);
+    expect(response.status).toBe(302);
+    const code = location(response).searchParams.get("code") ?? "";
+    const tokens = (await (await exchange(client, code, verifier)).json()) as Record<string, unknown>;
+    expect(tokens.scope).toBe("mcp:tools");
+  });
+
   it("refuses the code with a wrong verifier (invalid_grant)", async () => {
     const { client, code } = await authorizedCode();
     const wrong = await exchange(client, code, (await pkce()).verifier);

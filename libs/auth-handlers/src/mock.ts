@@ -89,15 +89,16 @@ export function mockAuthHandler(options: MockAuthOptions) {
         );
       }
       try {
-        const requested = parsed.request.scope.length > 0 ? parsed.request.scope : [...options.defaultScopes];
-        const approved = await oauth.approveConsent(request, posted.handle, { scope: requested });
+        // Scopes come from the request stored when the page was shown, never from this POST's URL.
+        const approved = await oauth.approveConsent(request, posted.handle);
+        const scope = approved.request.scope.length > 0 ? approved.request.scope : [...options.defaultScopes];
         const email = credentials.data.email.toLowerCase();
         const props: MockProps = { userId: `mock-${email}`, email, name: email.split("@")[0] ?? email };
         const { redirectTo } = await oauth.completeAuthorization({
           request: approved.request,
           userId: props.userId,
           metadata: { label: "mock sign-in" },
-          scope: approved.request.scope,
+          scope,
           props,
         });
         approved.headers.set("Location", redirectTo);
