@@ -319,6 +319,28 @@ describe("approve, then GitHub", () => {
     expect((await new Browser().fetch((await authorization(clientId)).url)).status).toBe(200);
   });
 
+  it("a client that asks for no scope gets the default scopes, also when its consent is remembered", async () => {
+    const browser = new Browser();
+    const clientId = await register();
+    const unscoped = async () => {
+      const auth = await authorization(clientId);
+      return { ...auth, url: auth.url.replace("&scope=mcp%3Atools", "") };
+    };
+    expect((await toGitHub(browser, await unscoped())).consented).toBe(true);
+    const auth = await unscoped();
+    const { github: target, consented } = await toGitHub(browser, auth);
+    expect(consented).toBe(false);
+    const landed = location(await back(browser, target));
+    const token = await browser.postForm("/token", {
+      grant_type: "authorization_code",
+      code: landed.searchParams.get("code") ?? "",
+      redirect_uri: REDIRECT,
+      client_id: clientId,
+      code_verifier: auth.verifier,
+    });
+    expect(await token.json()).toMatchObject({ scope: "mcp:tools" });
+  });
+
   it("does not trust an approvals cookie that was tampered with or signed with another secret", async () => {
     const browser = new Browser();
     const clientId = await register();

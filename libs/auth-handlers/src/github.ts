@@ -162,11 +162,13 @@ export function githubAuthHandler(options: GitHubAuthOptions) {
 
       const parsed = await parseAuthorization(oauth, request);
       if (!parsed.ok) return parsed.response;
+      // A client that asks for no scope gets the defaults, whether consent is asked or remembered.
+      const scope = parsed.request.scope.length > 0 ? parsed.request.scope : [...options.defaultScopes];
       const remember = { secret: config.consentSecret };
 
       if (request.method === "GET") {
-        if (await oauth.isConsentRemembered(request, parsed.request, remember)) {
-          return toGitHub(oauth, config, githubScopes, request, parsed.request, new Headers());
+        if (await oauth.isConsentRemembered(request, { ...parsed.request, scope }, remember)) {
+          return toGitHub(oauth, config, githubScopes, request, { ...parsed.request, scope }, new Headers());
         }
         const details = await oauth.describeConsent(parsed.request);
         const consent = await oauth.beginConsent(parsed.request);
@@ -181,7 +183,6 @@ export function githubAuthHandler(options: GitHubAuthOptions) {
       if (posted instanceof Response) return posted;
       if (posted.decision === "deny") return deny(oauth, request, posted.handle);
       try {
-        const scope = parsed.request.scope.length > 0 ? parsed.request.scope : [...options.defaultScopes];
         const approved = await oauth.approveConsent(request, posted.handle, { scope, remember });
         return await toGitHub(oauth, config, githubScopes, request, approved.request, approved.headers);
       } catch (error) {
