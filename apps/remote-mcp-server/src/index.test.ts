@@ -1,4 +1,3 @@
-/// <reference types="@cloudflare/vitest-plugin/types" />
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 
