@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectMcpRemote, connectModernClient, connectSdkClient, type DevServer, freePort, startDevServer } from "@repo/mcp-app/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// Real clients against `wrangler dev`, no credentials anywhere: the SDK clients of both generations,
+// and mcp-remote started from the README's Claude Desktop config.
+
+let server: DevServer;
+beforeAll(async () => {
+  server = await startDevServer({ cwd: new URL("..", import.meta.url).pathname });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+interface ToolCaller {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+}
+
+const product = { content: [{ type: "text", text: "6 × 7 = 42" }], structuredContent: { result: 42 } };
+const divisionByZero = { isError: true, content: [{ type: "text", text: "Cannot divide 1 by zero." }] };
+/** 2026-07-28 results name the server in `_meta`, since there is no initialize result to carry it. */
+const modernMeta = {
+  _meta: { "io.modelcontextprotocol/serverInfo": { name: "remote-mcp-authless", title: "Remote MCP Server (authless)", version: "1.0.0" } },
+};
+
+async function expectCalculator(client: ToolCaller, extra: object = {}): Promise<void> {
+  expect(await client.callTool({ name: "calculate", arguments: { operation: "multiply", a: 6, b: 7 } })).toEqual({ ...product, ...extra });
+  expect(await client.callTool({ name: "calculate", arguments: { operation: "divide", a: 1, b: 0 } })).toEqual({
+    ...divisionByZero,
+    ...extra,
+  });
+}
+
+describe("MCP TypeScript SDK clients", () => {
+  it.each(["streamable-http", "sse"] as const)("v1 (2025-11-25) over %s", async (kind) => {
+    const client = await connectSdkClient(`${server.origin}/${kind === "sse" ? "sse" : "mcp"}`, kind);
+    try {
+      expect(client.getServerVersion()).toMatchObject({ name: "remote-mcp-authless", version: "1.0.0" });
+      await expectCalculator(client);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("v2 pinned to 2026-07-28 over /mcp", async () => {
+    const client = await connectModernClient(`${server.origin}/mcp`);
+    try {
+      await expectCalculator(client, modernMeta);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("mcp-remote 0.15.1 from the README's Claude Desktop config", () => {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const config = JSON.parse(/```json\n([\s\S]*?)```/.exec(readme)?.[1] ?? "") as {
+    mcpServers: Record<string, { command: string; args: string[] }>;
+  };
+  const entry = config.mcpServers["remote-mcp-authless"];
+
+  it.each([
+    ["default strategy (http-first: POST /sse is 405, so it falls back to SSE)", []],
+    ["--transport sse-only", ["--transport", "sse-only"]],
+  ])("%s", async (_, args) => {
+    expect(entry?.command).toBe("npx");
+    const [bin, documentedUrl, ...rest] = entry?.args ?? [];
+    expect([bin, documentedUrl, rest]).toEqual(["mcp-remote", "http://localhost:8788/sse", []]);
+    const configDir = mkdtempSync(join(tmpdir(), "mcp-e2e-mcp-remote-"));
+    const run = await connectMcpRemote({
+      url: (documentedUrl as string).replace("http://localhost:8788", server.origin),
+      configDir,
+      callbackPort: await freePort(),
+      args: [...args],
+    });
+    try {
+      expect(run.stderr()).toContain("Connected to remote server using SSEClientTransport");
+      await expectCalculator(run.client);
+    } finally {
+      await run.close();
+      rmSync(configDir, { recursive: true, force: true });
+    }
+    // A public server never sends mcp-remote into a sign-in.
+    expect(run.authorizations).toEqual([]);
+    expect(run.browserOpens()).toEqual([]);
+  });
+});
