@@ -1,0 +1,32 @@
+import { apiKeyValidator, backendValidator } from "@repo/auth-handlers";
+import { type BearerAppEnv, createBearerMcpApp } from "@repo/mcp-app";
+import { getToken, getUserData, mathTools, type UserApiEnv, userForCredential } from "@repo/mcp-tools";
+
+interface Env extends BearerAppEnv, UserApiEnv {
+  /** Secret for BEARER_VALIDATOR "api-keys": JSON array of { label, sha256, scopes? }. */
+  API_KEYS?: string;
+}
+
+const app = createBearerMcpApp<Env>({
+  server: {
+    name: "remote-mcp-bearer-auth",
+    title: "Remote MCP Server (bearer token)",
+    version: "1.0.0",
+    instructions: "A calculator, plus getToken to check which credential arrived and get_user_data for the caller's profile.",
+    tools: [...mathTools, getToken, getUserData],
+  },
+  // BEARER_VALIDATOR picks one: the user backend says whose token it is, or the token is one of our API keys.
+  validators: {
+    backend: (env) => backendValidator((token) => userForCredential(env, token)),
+    "api-keys": (env) => apiKeyValidator(env.API_KEYS),
+  },
+  landing: {
+    auth: "Bearer token in the Authorization header",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote expands ${AUTH_TOKEN} from the env entry below.
+    mcpRemoteArgs: ["--header", "Authorization: Bearer ${AUTH_TOKEN}"],
+    mcpRemoteEnv: { AUTH_TOKEN: "<your token>" },
+  },
+});
+
+export default app.worker;
+export const McpSseSession = app.McpSseSession;
