@@ -1,11 +1,18 @@
-import { sha256Hex } from "@repo/auth-handlers";
-
 /** A user as the API returns it. */
 export interface User {
   id: number;
   name: string;
   email: string;
   role: "admin" | "member" | "viewer" | "service";
+}
+
+/**
+ * SHA-256 of a token as lowercase hex, the form `tokens.token_sha256` stores. This backend stands
+ * for a service outside this repo, so it shares no code with the MCP server (and stays ~40 KiB).
+ */
+async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /**
