@@ -1,10 +1,6 @@
 import { MockProps, mockAuthHandler } from "@repo/auth-handlers";
-import { type AppEnv, createOAuthMcpApp } from "@repo/mcp-app";
+import { createOAuthMcpApp } from "@repo/mcp-app";
 import { mathTools } from "@repo/mcp-tools";
-
-interface Env extends AppEnv {
-  OAUTH_KV: KVNamespace;
-}
 
 const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
 
