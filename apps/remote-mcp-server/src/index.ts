@@ -1,6 +1,6 @@
 import { MockProps, mockAuthHandler } from "@repo/auth-handlers";
 import { createOAuthMcpApp } from "@repo/mcp-app";
-import { mathTools } from "@repo/mcp-tools";
+import { demoPrompts, demoResources, demoTools, mathTools } from "@repo/mcp-tools";
 
 const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
 
@@ -10,7 +10,9 @@ const app = createOAuthMcpApp<MockProps, Env>({
     title: "Remote MCP Server (mock OAuth)",
     version: "1.0.0",
     instructions: "A calculator. Sign in with the mock login page; any email and password work.",
-    tools: mathTools,
+    tools: [...mathTools, ...demoTools],
+    resources: demoResources,
+    prompts: demoPrompts,
   },
   identity: {
     handler: mockAuthHandler({ defaultScopes: scopes.required }),

@@ -4,5 +4,5 @@ mcpContract({
   name: "remote-mcp-server",
   start: () => startDevServer({ cwd: new URL("..", import.meta.url).pathname }),
   auth: "oauth-mock",
-  expectedTools: ["add", "calculate"],
+  expectedTools: ["add", "calculate", "count_slowly"],
 });
