@@ -1,13 +1,7 @@
 import { env } from "cloudflare:workers";
-import { type GitHubEnv, GitHubProps, githubAuthHandler, githubSignInLabel } from "@repo/auth-handlers";
-import { type AppEnv, createOAuthMcpApp } from "@repo/mcp-app";
+import { GitHubProps, githubAuthHandler, githubSignInLabel } from "@repo/auth-handlers";
+import { createOAuthMcpApp } from "@repo/mcp-app";
 import { add, githubTools } from "@repo/mcp-tools";
-
-interface Env extends AppEnv, GitHubEnv {
-  OAUTH_KV: KVNamespace;
-  /** GitHub logins (comma-separated) allowed to call whoami_admin. */
-  ALLOWED_LOGINS?: string;
-}
 
 const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
 
