@@ -3,10 +3,6 @@ import { bearerAuth } from "hono/bearer-auth";
 import { HTTPException } from "hono/http-exception";
 import { type User, userById, userForToken } from "./users.js";
 
-export interface Env {
-  DB: D1Database;
-}
-
 type AppEnv = { Bindings: Env; Variables: { user: User } };
 
 const app = new Hono<AppEnv>();

@@ -1,7 +1,7 @@
 import { createPublicMcpApp } from "@repo/mcp-app";
 import { mathTools } from "@repo/mcp-tools";
 
-const app = createPublicMcpApp({
+const app = createPublicMcpApp<Env>({
   server: {
     name: "remote-mcp-authless",
     title: "Remote MCP Server (authless)",

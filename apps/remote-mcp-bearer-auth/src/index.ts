@@ -1,11 +1,6 @@
 import { apiKeyValidator, backendValidator } from "@repo/auth-handlers";
-import { type BearerAppEnv, createBearerMcpApp } from "@repo/mcp-app";
-import { getToken, getUserData, mathTools, type UserApiEnv, userForCredential } from "@repo/mcp-tools";
-
-interface Env extends BearerAppEnv, UserApiEnv {
-  /** Secret for BEARER_VALIDATOR "api-keys": JSON array of { label, sha256, scopes? }. */
-  API_KEYS?: string;
-}
+import { createBearerMcpApp } from "@repo/mcp-app";
+import { getToken, getUserData, mathTools, userForCredential } from "@repo/mcp-tools";
 
 const app = createBearerMcpApp<Env>({
   server: {
