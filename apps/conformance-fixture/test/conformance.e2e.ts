@@ -1,0 +1,33 @@
+import { type DevServer, startDevServer } from "@repo/mcp-app/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { recordResults } from "./report.js";
+import { describeRun, REQUIREMENTS, readBaseline, runSuite, type SuiteRun, unexpected } from "./run-suite.js";
+
+// The whole official suite against the fixture server, once per requirement set; fails on any
+// scored scenario that fails outside the baseline, or a baseline entry that now passes.
+
+const baseline = readBaseline(new URL("../conformance/expected-failures.yml", import.meta.url).pathname);
+const runs: SuiteRun[] = [];
+let server: DevServer;
+
+beforeAll(async () => {
+  server = await startDevServer({ cwd: new URL("..", import.meta.url).pathname });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  if (runs.length > 0) recordResults("conformance-fixture", "every scenario of both requirement sets", baseline, runs);
+});
+
+it.each(REQUIREMENTS)(
+  "the fixture meets the %s requirement set, but for its expected failures",
+  async (requirement) => {
+    const run = await runSuite({ url: `${server.origin}/mcp`, requirement, baseline });
+    runs.push(run);
+    console.log(describeRun("conformance-fixture", run));
+    expect(run.scenarios.length).toBeGreaterThan(20);
+    expect(unexpected(run).map((outcome) => outcome.scenario)).toEqual([]);
+    expect(run.exitCode, run.output.slice(-3000)).toBe(0);
+  },
+  240_000,
+);
