@@ -1,7 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectMcpRemote, connectModernClient, connectSdkClient, type DevServer, freePort, startDevServer } from "@repo/mcp-app/testing";
+import {
+  connectMcpRemote,
+  connectModernClient,
+  connectSdkClient,
+  type DevServer,
+  freePort,
+  printServerLogOnFailure,
+  startDevServer,
+} from "@repo/mcp-app/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Real clients against `wrangler dev`, no credentials anywhere: the SDK clients of both generations,
@@ -14,6 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
+printServerLogOnFailure(() => server);
 
 interface ToolCaller {
   callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;

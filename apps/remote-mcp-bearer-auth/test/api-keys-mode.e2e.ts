@@ -7,6 +7,7 @@ import {
   initializeRequest,
   jsonRpcErrorOf,
   postJsonRpc,
+  printServerLogOnFailure,
   startDevServer,
 } from "@repo/mcp-app/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -70,6 +71,7 @@ afterAll(async () => {
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe("API keys, with the seeded backend over the service binding", () => {
+  printServerLogOnFailure(() => withBinding);
   it("SDK v1 over /sse with an API key: getToken names the key; get_user_data is the server's service account", async () => {
     const client = await connectSdkClient(`${withBinding.origin}/sse`, "sse", undefined, bearer(TOKENS.laptopKey));
     try {
@@ -123,6 +125,7 @@ describe("API keys, with the seeded backend over the service binding", () => {
 });
 
 describe("get_user_data against a user backend that fails (USER_API_URL, standalone environment)", () => {
+  printServerLogOnFailure(() => byUrl);
   it("reaches the backend by URL with the server credential, never the caller's key", async () => {
     backend.state.behaviour = "ok";
     backend.state.seen.length = 0;

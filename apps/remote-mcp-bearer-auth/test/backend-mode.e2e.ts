@@ -5,6 +5,7 @@ import {
   initializeRequest,
   jsonRpcErrorOf,
   postJsonRpc,
+  printServerLogOnFailure,
   probeSse,
 } from "@repo/mcp-app/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -21,6 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
+printServerLogOnFailure(() => server);
 
 const TOOLS = ["add", "calculate", "getToken", "get_user_data"];
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -101,6 +103,7 @@ describe("requests without a usable token", () => {
     expect(await metadata.json()).toEqual({
       resource: server.origin,
       bearer_methods_supported: ["header"],
+      scopes_supported: ["mcp:tools"],
       resource_name: "Remote MCP Server (bearer token)",
     });
   });
