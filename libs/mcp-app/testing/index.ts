@@ -13,6 +13,16 @@ export {
   postJsonRpc,
   probeSse,
 } from "./http.js";
+export {
+  copySnippet,
+  documentedPort,
+  type LandingPageContent,
+  type LandingPageOptions,
+  type LandingSnippet,
+  landingPageSuite,
+  openLandingPage,
+  readLandingPage,
+} from "./landing.js";
 export { type LoggedRequest, loggedRequests } from "./logs.js";
 export { connectMcpRemote, MCP_REMOTE_BIN, type McpRemoteOptions, type McpRemoteRun } from "./mcp-remote.js";
 export { cookieHeader, type MockSignIn, mockSignIn, TestOAuthProvider } from "./oauth.js";

@@ -1,0 +1,12 @@
+import { fileURLToPath } from "node:url";
+import { landingPageSuite, startDevServer } from "@repo/mcp-app/testing";
+
+const appDir = fileURLToPath(new URL("..", import.meta.url));
+
+landingPageSuite({
+  name: "remote-mcp-server",
+  appDir,
+  start: () => startDevServer({ cwd: appDir }),
+  expectedTools: ["add", "calculate", "count_slowly"],
+  screenshot: fileURLToPath(new URL("../../../docs/images/remote-mcp-server.png", import.meta.url)),
+});
