@@ -66,7 +66,10 @@ describe("parseApiKeys", () => {
       `[{"label":"a","sha256":"${LAPTOP_SHA256}"},{"label":"b","sha256":"${LAPTOP_SHA256.toUpperCase()}"}]`,
       "API_KEYS is invalid at (root): the same key is listed twice",
     ],
-    [`[{"label":"a","sha256":"${LAPTOP_SHA256}","scopes":["has space"]}]`, "API_KEYS is invalid at 0.scopes.0: a scope is an OAuth scope token"],
+    [
+      `[{"label":"a","sha256":"${LAPTOP_SHA256}","scopes":["has space"]}]`,
+      "API_KEYS is invalid at 0.scopes.0: a scope is an OAuth scope token",
+    ],
   ])("refuses %j with a message that names the problem and never the value", (json, message) => {
     let thrown: unknown;
     try {
