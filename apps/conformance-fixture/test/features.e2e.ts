@@ -54,6 +54,18 @@ describe("legacy HTTP+SSE (/sse)", () => {
     expect(received.slice(0, received.indexOf("\n\n"))).toMatch(/^event: endpoint\ndata: \/sse\/message\?sessionId=[0-9a-f]{64}$/);
   });
 
+  it("keeps an idle stream alive with a comment frame every 15 s", async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${server.origin}/sse`, { headers: { Accept: "text/event-stream" }, signal: controller.signal });
+    const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    const opened = Date.now();
+    let received = "";
+    while (!received.includes(": keep-alive\n\n")) received += (await reader.read()).value ?? "";
+    controller.abort();
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(14_000);
+    expect(received).toMatch(/^event: endpoint\ndata: [^\n]+\n\n: keep-alive\n\n$/);
+  }, 30_000);
+
   it("carries elicitation to a 2025-era client that declared it, and returns its answer", async () => {
     const { client, asked } = legacyClient();
     await client.connect(new SSEClientTransport(new URL(`${server.origin}/sse`)));
