@@ -166,7 +166,7 @@ describe("requestState", () => {
 describe("resources and prompts", () => {
   it("renders the usage guide from the definition it is served by", async () => {
     const read = await rpc(full, "resources/read", { uri: "docs://usage-guide" });
-    const [contents] = read.result?.contents as Array<{ mimeType: string; text: string }>;
+    const contents = (read.result?.contents as Array<{ mimeType: string; text: string }> | undefined)?.[0];
     expect(contents?.mimeType).toBe("text/markdown");
     expect(contents?.text).toContain("- `remember`: Returns state");
     expect(contents?.text).toContain("- `greet` (arguments: `who`): Greets someone.");
