@@ -1,0 +1,123 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type GeneratorCallback, generateFiles, joinPathFragments, names, type Tree, workspaceRoot } from "@nx/devkit";
+import { writeAppsTable } from "../../readme.ts";
+import { AUTH_STYLES, type AuthStyle, STYLES, TOOL_SUMMARIES } from "../../styles.ts";
+import { nextFreePort, readApps, treeFiles } from "../../workspace.ts";
+
+export interface McpAppOptions {
+  name: string;
+  auth: AuthStyle;
+  port?: number;
+  title?: string;
+  skipInstall?: boolean;
+}
+
+const FILES = fileURLToPath(new URL("./files", import.meta.url));
+
+interface RateLimit {
+  name: string;
+  namespace_id: string;
+  simple: { limit: number; period: number };
+}
+
+/**
+ * The reference app's rate-limit bindings (names and limits), under namespace ids after every id the
+ * workspace's apps use: a rate-limit namespace counts for every Worker bound to it.
+ */
+function freshRateLimits(tree: Tree, reference: string): RateLimit[] {
+  const apps = readApps(treeFiles(tree));
+  const theirs = apps.find((app) => app.name === reference)?.wrangler?.ratelimits;
+  if (!Array.isArray(theirs) || theirs.length === 0) return [];
+  const used = apps.flatMap((app) =>
+    [app.wrangler?.ratelimits, ...Object.values(app.wrangler?.env ?? {}).map((env) => env.ratelimits)].flatMap((list) =>
+      Array.isArray(list) ? list.map((entry: RateLimit) => Number(entry.namespace_id)).filter(Number.isFinite) : [],
+    ),
+  );
+  let next = Math.max(1000, ...used) + 1;
+  return (theirs as RateLimit[]).map((limit) => ({ name: limit.name, namespace_id: String(next++), simple: limit.simple }));
+}
+
+/** The substitutions every template sees; exported so tests can render a template for a real app's name. */
+export function templateVariables(tree: Tree, options: McpAppOptions & { port: number; title: string }) {
+  const style = STYLES[options.auth];
+  const oauth = options.auth === "mock" || options.auth === "github";
+  const ratelimits = freshRateLimits(tree, style.reference);
+  const vars = (env: "local" | "staging" | "production") => {
+    const origin =
+      env === "local"
+        ? ""
+        : env === "staging"
+          ? `https://${options.name}-staging.your-account.workers.dev`
+          : `https://${options.name}.example.com`;
+    const values: Record<string, string> = {};
+    if (options.auth === "bearer") {
+      Object.assign(values, {
+        BEARER_VALIDATOR: "backend",
+        BACKEND_CREDENTIAL: "caller",
+        ALLOW_QUERY_TOKEN: "false",
+        USER_API_TIMEOUT_MS: "5000",
+      });
+    }
+    Object.assign(values, { PUBLIC_ORIGINS: origin, ALLOWED_ORIGINS: "" });
+    if (options.auth === "github") values.ALLOWED_LOGINS = "";
+    return JSON.stringify(values).replaceAll('":"', '": "').replaceAll('","', '", "').replace(/^\{/, "{ ").replace(/\}$/, " }");
+  };
+  return {
+    ...options,
+    tmpl: "",
+    oauth,
+    reference: style.reference,
+    styleLabel: style.label,
+    tools: style.tools,
+    toolSummaries: TOOL_SUMMARIES,
+    vars,
+    ratelimits,
+    ratelimitsJson: JSON.stringify(ratelimits),
+  };
+}
+
+export function normalizeOptions(tree: Tree, options: McpAppOptions): McpAppOptions & { port: number; title: string } {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(options.name)) throw new Error(`App names are kebab-case: "${options.name}" is not.`);
+  if (!AUTH_STYLES.includes(options.auth)) throw new Error(`--auth must be one of ${AUTH_STYLES.join(", ")}.`);
+  if (tree.exists(`apps/${options.name}`)) throw new Error(`apps/${options.name} already exists.`);
+  const port = options.port ?? nextFreePort(treeFiles(tree));
+  const title =
+    options.title ?? `${names(options.name).className.replace(/([a-z0-9])([A-Z])/g, "$1 $2")} (${STYLES[options.auth].titleSuffix})`;
+  return { ...options, port, title };
+}
+
+/** Writes apps/<name> from the templates of its auth style (no formatting, types or install). */
+export function writeApp(tree: Tree, options: McpAppOptions & { port: number; title: string }): void {
+  const target = joinPathFragments("apps", options.name);
+  const variables = templateVariables(tree, options);
+  generateFiles(tree, join(FILES, "common"), target, variables);
+  generateFiles(tree, join(FILES, options.auth), target, variables);
+}
+
+/**
+ * `nx g @repo/workspace-plugin:mcp-app <name> --auth=<style>`: a new app that composes the libs like
+ * the existing app of its auth style, listed in the README's apps table. Afterwards: format, install
+ * (links the new package) and generate its Env with `wrangler types`.
+ */
+export default function mcpAppGenerator(tree: Tree, raw: McpAppOptions): GeneratorCallback {
+  const options = normalizeOptions(tree, raw);
+  writeApp(tree, options);
+  writeAppsTable(tree);
+  return () => {
+    const bin = (tool: string) => join(workspaceRoot, "node_modules", ".bin", tool);
+    const appDir = join(workspaceRoot, "apps", options.name);
+    const quiet = {
+      WRANGLER_SEND_METRICS: "false",
+      WRANGLER_SEND_ERROR_REPORTS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_HIDE_BANNER: "true",
+    };
+    const run = (command: string, args: string[], cwd: string) =>
+      execFileSync(command, args, { cwd, stdio: "inherit", env: { ...process.env, ...quiet } });
+    run(bin("biome"), ["check", "--write", "--no-errors-on-unmatched", appDir, join(workspaceRoot, "README.md")], workspaceRoot);
+    if (!options.skipInstall) run("pnpm", ["install"], workspaceRoot);
+    run(bin("wrangler"), ["types", "--env-file", ".dev.vars.example", "--include-runtime=false", "--strict-vars=false"], appDir);
+  };
+}
