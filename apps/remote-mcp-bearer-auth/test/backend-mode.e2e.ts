@@ -103,6 +103,7 @@ describe("requests without a usable token", () => {
     expect(await metadata.json()).toEqual({
       resource: server.origin,
       bearer_methods_supported: ["header"],
+      scopes_supported: ["mcp:tools"],
       resource_name: "Remote MCP Server (bearer token)",
     });
   });

@@ -184,7 +184,12 @@ describe("createBearerMcpApp at the HTTP edge", () => {
     const response = await call("/.well-known/oauth-protected-resource", { headers: { Origin: "http://localhost:6274" } });
     expect(response.status).toBe(200);
     expect(response.headers.get("access-control-allow-origin")).toBe("http://localhost:6274");
-    expect(await response.json()).toEqual({ resource: ORIGIN, bearer_methods_supported: ["header"], resource_name: "Bearer fixture" });
+    expect(await response.json()).toEqual({
+      resource: ORIGIN,
+      bearer_methods_supported: ["header"],
+      scopes_supported: ["mcp:tools"],
+      resource_name: "Bearer fixture",
+    });
     const withQuery = await call("/.well-known/oauth-protected-resource", {}, { ALLOW_QUERY_TOKEN: "true" });
     expect(((await withQuery.json()) as { bearer_methods_supported: string[] }).bearer_methods_supported).toEqual(["header", "query"]);
     expect((await call("/.well-known/oauth-protected-resource", { method: "POST" })).status).toBe(405);

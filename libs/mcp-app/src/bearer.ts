@@ -4,7 +4,7 @@ import { jsonRpcError } from "./jsonrpc.js";
 import { type LandingOptions, landingPage } from "./landing.js";
 import { log } from "./log.js";
 import { preflight, withCors } from "./origin.js";
-import { type Caller, describeError, type ServerDefinition } from "./server.js";
+import { type Caller, declaredScopes, describeError, type ServerDefinition } from "./server.js";
 import { createSseSessionClass } from "./sse.js";
 
 /** The query parameter that carries a token when ALLOW_QUERY_TOKEN is "true". */
@@ -86,10 +86,11 @@ export function readBearerCredential(request: Request, allowQueryToken: boolean)
 }
 
 /** RFC 9728 metadata for a resource whose tokens are issued out of band (API keys, backend tokens). */
-export function protectedResourceMetadata(origin: string, name: string, allowQueryToken: boolean) {
+export function protectedResourceMetadata(origin: string, name: string, allowQueryToken: boolean, scopes: readonly string[] = []) {
   return {
     resource: origin,
     bearer_methods_supported: allowQueryToken ? ["header", "query"] : ["header"],
+    ...(scopes.length > 0 && { scopes_supported: [...scopes] }),
     resource_name: name,
   };
 }
@@ -120,6 +121,12 @@ export interface BearerAppOptions<Env> {
   /** The token validators this app offers, by name; env.BEARER_VALIDATOR picks one (default: the first). */
   validators: Record<string, (env: Env) => TokenValidator>;
   landing?: Partial<LandingOptions>;
+  /**
+   * Scopes of a credential its validator reports none for (a user-backend token, an API key listed
+   * without `scopes`). Default: every scope the server's tools declare, so such a credential may call
+   * every tool; a credential listed with scopes is held to exactly those.
+   */
+  defaultScopes?: readonly string[];
 }
 
 /**
@@ -131,6 +138,8 @@ export interface BearerAppOptions<Env> {
 export function createBearerMcpApp<Env extends BearerAppEnv = BearerAppEnv>(options: BearerAppOptions<Env>) {
   const routes = transportRoutes<Env>(options.server);
   const app = options.server.name;
+  const supportedScopes = declaredScopes(options.server);
+  const defaultScopes = options.defaultScopes ?? supportedScopes;
   const validatorNames = Object.keys(options.validators);
   if (validatorNames.length === 0) throw new Error("createBearerMcpApp needs at least one validator");
 
@@ -171,7 +180,8 @@ export function createBearerMcpApp<Env extends BearerAppEnv = BearerAppEnv>(opti
       });
     if (!validated || !props?.success) return deny(challenge(origin, 401, "the bearer token is not valid here.", "invalid_token"));
 
-    const caller: Caller<BearerProps> = { props: props.data, scopes: validated.scopes, clientId: validated.label, userId: validated.label };
+    const scopes = validated.scopes.length > 0 ? validated.scopes : defaultScopes;
+    const caller: Caller<BearerProps> = { props: props.data, scopes, clientId: validated.label, userId: validated.label };
     return routes(credential.source === "query" ? withoutQueryToken(request) : request, env, caller);
   }
 
@@ -183,7 +193,12 @@ export function createBearerMcpApp<Env extends BearerAppEnv = BearerAppEnv>(opti
       if (request.method === "OPTIONS") return preflight(request);
       if (request.method !== "GET" && request.method !== "HEAD")
         return new Response(null, { status: 405, headers: { Allow: "GET, HEAD" } });
-      const metadata = protectedResourceMetadata(url.origin, options.server.title ?? app, env.ALLOW_QUERY_TOKEN === "true");
+      const metadata = protectedResourceMetadata(
+        url.origin,
+        options.server.title ?? app,
+        env.ALLOW_QUERY_TOKEN === "true",
+        supportedScopes,
+      );
       return withCors(Response.json(metadata, { headers: { "Cache-Control": "max-age=300" } }), request);
     }
     if (url.pathname === "/" && request.method === "GET") {

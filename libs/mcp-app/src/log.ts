@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /** Keys whose values are never written to a log line, whatever their depth. */
 const SECRET_KEYS = /token|secret|password|authorization|cookie|props|code_verifier|^code$|api[_-]?key/i;
 
@@ -17,6 +19,23 @@ function redactValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactValue);
   if (value && typeof value === "object") return redact(value as LogFields);
   return value;
+}
+
+/** The fields of the request being served, filled in as they become known (see `annotate`). */
+const requestFields = new AsyncLocalStorage<LogFields>();
+
+/** Runs `serve` with `fields` as the current request's log fields; `annotate` adds to them. */
+export function withRequestFields<T>(fields: LogFields, serve: () => T): T {
+  return requestFields.run(fields, serve);
+}
+
+/**
+ * Adds what a deeper layer learned (client id, user id, tool, outcome) to the current request's
+ * one log line; outside a request, nothing happens. Redaction applies when the line is written.
+ */
+export function annotate(fields: LogFields): void {
+  const current = requestFields.getStore();
+  if (current) Object.assign(current, fields);
 }
 
 let quiet = false;

@@ -15,6 +15,7 @@ import {
   type ScopeChallengeHandler,
   type ServerCapabilities,
   type ServerContext,
+  UriTemplate,
   type InputRequiredResult as WireInputRequired,
 } from "@modelcontextprotocol/server";
 import {
@@ -34,7 +35,7 @@ import {
   toolError,
 } from "@repo/mcp-tools";
 import type * as z from "zod";
-import { log } from "./log.js";
+import { annotate, log } from "./log.js";
 
 /** Who is calling, as established by the app's auth layer before any MCP message is read. */
 export interface Caller<Props = unknown> {
@@ -166,10 +167,62 @@ interface Scope {
   summary: ServerSummary;
 }
 
-function scopeChallengeFor(scopes: readonly string[] | undefined): { scopeChallenge?: ScopeChallengeHandler } {
-  const [first, ...others] = scopes ?? [];
-  return first ? { scopeChallenge: requireScopes(first, ...others) } : {};
+/** A caller no auth layer vouched for: a public server's. Scopes are not asked of it. */
+export const isAnonymous = (caller: Caller): boolean => caller.clientId === undefined && caller.userId === undefined;
+
+/** Every scope the definition's tools, resources and prompts require, sorted, each once. */
+export function declaredScopes(definition: ServerDefinition): string[] {
+  const all = [...definition.tools, ...(definition.resources ?? []), ...(definition.prompts ?? [])].flatMap((item) => item.scopes ?? []);
+  return [...new Set(all)].sort();
 }
+
+/**
+ * The scopes one JSON-RPC request needs, from the definition (what the SDK's scope challenge
+ * resolves on /mcp): the tool a tools/call names, the prompt of prompts/get, the resource (or
+ * template) of resources/read; none for anything else or for a name the server does not have.
+ */
+export function scopesForRequest(definition: ServerDefinition, message: unknown): readonly string[] | undefined {
+  const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown; uri?: unknown } };
+  if (method === "tools/call") return definition.tools.find((tool) => tool.name === params?.name)?.scopes;
+  if (method === "prompts/get") return definition.prompts?.find((prompt) => prompt.name === params?.name)?.scopes;
+  if (method !== "resources/read" || typeof params?.uri !== "string") return undefined;
+  const uri = params.uri;
+  return definition.resources?.find((resource) =>
+    resource.kind === "resource" ? resource.uri === uri : new UriTemplate(resource.uriTemplate).match(uri) !== null,
+  )?.scopes;
+}
+
+/** The scopes in `required` that the caller's credential lacks; none for an anonymous caller. */
+export function missingScopes(caller: Caller, required: readonly string[] | undefined): string[] {
+  if (!required || isAnonymous(caller)) return [];
+  return required.filter((scope) => !caller.scopes.includes(scope));
+}
+
+/**
+ * The SDK's scope challenge, which answers HTTP 403 `insufficient_scope` on /mcp before the handler
+ * runs. A public server's anonymous callers are not challenged: it serves every tool it lists.
+ */
+function scopeChallengeFor(caller: Caller, scopes: readonly string[] | undefined): { scopeChallenge?: ScopeChallengeHandler } {
+  const [first, ...others] = scopes ?? [];
+  return first && !isAnonymous(caller) ? { scopeChallenge: requireScopes(first, ...others) } : {};
+}
+
+/**
+ * The same check inside the handler, for transports that cannot answer with an HTTP status (legacy
+ * SSE delivers results on the stream): a JSON-RPC error naming the scopes, never a result.
+ */
+function requireCallerScopes(caller: Caller, scopes: readonly string[] | undefined, what: string): void {
+  const missing = missingScopes(caller, scopes);
+  if (missing.length === 0) return;
+  annotate({ outcome: "insufficient_scope" });
+  throw new ProtocolError(
+    INSUFFICIENT_SCOPE_CODE,
+    `Forbidden (insufficient_scope): ${what} requires the scope ${(scopes ?? []).join(" ")}; authorize again with it.`,
+  );
+}
+
+/** JSON-RPC server-error code for a call the credential's scopes do not cover (HTTP 403 where HTTP can say it). */
+export const INSUFFICIENT_SCOPE_CODE = -32003;
 
 function registerTool(scope: Scope, tool: AnyTool): void {
   const { server, caller } = scope;
@@ -182,12 +235,15 @@ function registerTool(scope: Scope, tool: AnyTool): void {
       annotations: tool.annotations,
       ...(tool.title && { title: tool.title }),
       ...(tool.outputSchema && { outputSchema: tool.outputSchema }),
-      ...scopeChallengeFor(tool.scopes),
+      ...scopeChallengeFor(caller, tool.scopes),
     },
     async (args: Record<string, unknown>, ctx: ServerContext) => {
       const started = Date.now();
       const target = `tool:${tool.name}`;
-      const record = (outcome: string, error?: unknown) =>
+      annotate({ tool: tool.name });
+      requireCallerScopes(caller, tool.scopes, `the ${tool.name} tool`);
+      const record = (outcome: string, error?: unknown) => {
+        annotate({ outcome });
         log({
           event: "tool",
           tool: tool.name,
@@ -197,6 +253,7 @@ function registerTool(scope: Scope, tool: AnyTool): void {
           userId: caller.userId,
           ...(error !== undefined && { error: describeError(error) }),
         });
+      };
       let result: Awaited<ReturnType<AnyTool["handler"]>>;
       try {
         result = await tool.handler(args, toolContext(scope, ctx, target));
@@ -268,8 +325,15 @@ function contents(uri: string, mimeType: string | undefined, read: ResourceBody 
 }
 
 /** Runs a read handler: unknown URIs become the protocol's not-found error, anything else a logged, opaque error. */
-async function reading(scope: Scope, uri: string, name: string, run: () => Promise<ReadResourceResult>): Promise<ReadResourceResult> {
+async function reading(
+  scope: Scope,
+  uri: string,
+  resource: AnyResource,
+  run: () => Promise<ReadResourceResult>,
+): Promise<ReadResourceResult> {
   const started = Date.now();
+  const name = resource.name;
+  requireCallerScopes(scope.caller, resource.scopes, `reading ${uri}`);
   try {
     const result = await run();
     log({ event: "resource", resource: name, outcome: "ok", ms: Date.now() - started, clientId: scope.caller.clientId });
@@ -288,18 +352,18 @@ function registerResource(scope: Scope, resource: AnyResource): void {
     ...(resource.title && { title: resource.title }),
     ...(resource.mimeType && { mimeType: resource.mimeType }),
     ...(resource.cache && { cacheHint: { ttlMs: resource.cache.ttlMs, cacheScope: resource.cache.scope } }),
-    ...scopeChallengeFor(resource.scopes),
+    ...scopeChallengeFor(scope.caller, resource.scopes),
   };
   if (resource.kind === "resource") {
     scope.server.registerResource(resource.name, resource.uri, metadata, (uri, ctx) =>
-      reading(scope, uri.href, resource.name, async () =>
+      reading(scope, uri.href, resource, async () =>
         contents(resource.uri, resource.mimeType, await resource.read(resourceContext(scope, ctx))),
       ),
     );
     return;
   }
   scope.server.registerResource(resource.name, templateFor(scope, resource), metadata, (uri, variables, ctx) =>
-    reading(scope, uri.href, resource.name, async () => {
+    reading(scope, uri.href, resource, async () => {
       const flat = Object.fromEntries(
         Object.entries(variables).map(([key, value]) => [key, Array.isArray(value) ? value.join(",") : value]),
       );
@@ -327,6 +391,7 @@ function registerPrompt(scope: Scope, prompt: AnyPrompt): void {
   const { server, caller } = scope;
   const target = `prompt:${prompt.name}`;
   const get = async (args: Record<string, unknown>, ctx: ServerContext): Promise<GetPromptResult | WireInputRequired> => {
+    requireCallerScopes(caller, prompt.scopes, `the ${prompt.name} prompt`);
     const context: PromptContext = {
       props: caller.props,
       scopes: caller.scopes,
@@ -344,17 +409,17 @@ function registerPrompt(scope: Scope, prompt: AnyPrompt): void {
       throw new ProtocolError(ProtocolErrorCode.InternalError, `The ${prompt.name} prompt failed unexpectedly. The error was logged.`);
     }
   };
-  const config = { description: prompt.description, ...(prompt.title && { title: prompt.title }), ...scopeChallenge(prompt) };
+  const config = {
+    description: prompt.description,
+    ...(prompt.title && { title: prompt.title }),
+    ...scopeChallengeFor(caller, prompt.scopes),
+  };
   if (prompt.arguments) {
     const argsSchema: z.ZodObject = prompt.arguments;
     server.registerPrompt(prompt.name, { ...config, argsSchema }, (args: Record<string, unknown>, ctx: ServerContext) => get(args, ctx));
   } else {
     server.registerPrompt(prompt.name, config, (ctx: ServerContext) => get({}, ctx));
   }
-}
-
-function scopeChallenge(definition: { scopes?: readonly string[] }) {
-  return scopeChallengeFor(definition.scopes);
 }
 
 /** completion/complete for prompt arguments and template variables, answered from the definitions. */

@@ -2,7 +2,15 @@ import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, McpServer, Transport } from "@modelcontextprotocol/server";
 import { discard, isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { log } from "./log.js";
-import { buildServer, type Caller, describeError, type ServerDefinition } from "./server.js";
+import {
+  buildServer,
+  type Caller,
+  describeError,
+  INSUFFICIENT_SCOPE_CODE,
+  missingScopes,
+  type ServerDefinition,
+  scopesForRequest,
+} from "./server.js";
 import { MAX_BODY_BYTES } from "./streamable.js";
 
 /** The path clients POST legacy-SSE messages to; the `endpoint` event names it. */
@@ -62,7 +70,33 @@ export async function routeSse(request: Request, env: SseEnv, caller: Caller): P
 interface Session {
   server: McpServer;
   transport: SseTransport;
-  owner: string | undefined;
+  /** The client and user that opened the stream: only they may post to it. */
+  owner: string;
+}
+
+/** A session belongs to one client of one user: another app of the same user gets 404 too. */
+const ownerOf = (caller: Caller) => `${caller.clientId ?? ""}\0${caller.userId ?? ""}`;
+
+/**
+ * HTTP 403 for a message whose tool, prompt or resource needs scopes the caller lacks: the same
+ * answer /mcp gives (the SDK's scope challenge), before anything is dispatched to the session.
+ */
+function insufficientScope(request: Request, message: unknown, scopes: readonly string[]): Response {
+  const id = (message as { id?: unknown }).id;
+  const metadata = new URL("/.well-known/oauth-protected-resource", request.url).href;
+  return Response.json(
+    {
+      jsonrpc: "2.0",
+      id: typeof id === "string" || typeof id === "number" ? id : null,
+      error: { code: INSUFFICIENT_SCOPE_CODE, message: `Forbidden (insufficient_scope): this needs the scope ${scopes.join(" ")}` },
+    },
+    {
+      status: 403,
+      headers: {
+        "WWW-Authenticate": `Bearer error="insufficient_scope", scope="${scopes.join(" ")}", resource_metadata="${metadata}"`,
+      },
+    },
+  );
 }
 
 /** A Transport that writes server messages as `message` events onto one open SSE stream. */
@@ -119,7 +153,7 @@ export function createSseSessionClass(definition: ServerDefinition) {
       const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
       const transport = new SseTransport(writable.getWriter(), sessionId);
       const server = buildServer(definition, caller, this.env);
-      const session: Session = { server, transport, owner: caller.userId };
+      const session: Session = { server, transport, owner: ownerOf(caller) };
       transport.onclose = () => this.release(session);
       this.session = session;
       await server.connect(transport);
@@ -136,7 +170,7 @@ export function createSseSessionClass(definition: ServerDefinition) {
     private async receive(request: Request, caller: Caller): Promise<Response> {
       const session = this.session;
       // Another user's session is reported exactly like a missing one.
-      if (!session || session.owner !== caller.userId) {
+      if (!session || session.owner !== ownerOf(caller)) {
         await discard(request, MAX_BODY_BYTES);
         return jsonRpcError(404, -32001, "Session not found: open a new stream with GET /sse");
       }
@@ -145,6 +179,12 @@ export function createSseSessionClass(definition: ServerDefinition) {
       const messages = Array.isArray(read.body) ? read.body : [read.body];
       if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
         return jsonRpcError(400, -32600, "Invalid Request: expected a JSON-RPC request or notification");
+      }
+      for (const message of messages) {
+        const required = scopesForRequest(definition, message);
+        if (missingScopes(caller, required).length > 0) {
+          return insufficientScope(request, message, required as readonly string[]);
+        }
       }
       for (const message of messages) session.transport.onmessage?.(message as JSONRPCMessage);
       return new Response("Accepted", { status: 202 });

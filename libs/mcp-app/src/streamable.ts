@@ -7,7 +7,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
-import { log } from "./log.js";
+import { annotate, log } from "./log.js";
 import { buildServer, type Caller, describeError, type ServerDefinition } from "./server.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -20,12 +20,17 @@ interface RequestScope {
 
 const SCOPE_KEY = "io.github.remote-mcp-workers/scope";
 
-function authInfoFor(scope: RequestScope): AuthInfo {
+/** Where every app in this repo publishes its RFC 9728 metadata (OAuth provider and bearer alike). */
+const PROTECTED_RESOURCE_METADATA = "/.well-known/oauth-protected-resource";
+
+function authInfoFor(scope: RequestScope, request: Request): AuthInfo {
   return {
     // The credential itself stays in the auth layer; the SDK only needs something non-empty.
     token: "[validated]",
     clientId: scope.caller.clientId ?? "anonymous",
     scopes: [...scope.caller.scopes],
+    // Named by the SDK's 403 insufficient_scope challenge, so the client can find where to re-authorize.
+    resourceMetadataUrl: new URL(PROTECTED_RESOURCE_METADATA, request.url).href,
     extra: { [SCOPE_KEY]: scope },
   };
 }
@@ -79,7 +84,9 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     const read = await readJsonBody(request, MAX_BODY_BYTES);
     if (!read.ok) return read.response;
     const parsedBody = read.body;
-    const authInfo = authInfoFor({ caller, env });
+    const tool = toolNameOf(parsedBody);
+    if (tool !== undefined) annotate({ tool });
+    const authInfo = authInfoFor({ caller, env }, request);
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: MAX_BODY_BYTES })) {
       if (Array.isArray(parsedBody)) return legacyStreaming(request, { parsedBody, authInfo });
       if (mayNotify(parsedBody)) return jsonUnlessNotified(await legacyStreaming(request, { parsedBody, authInfo }));
@@ -87,6 +94,12 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     }
     return modern.fetch(request, { parsedBody, authInfo });
   };
+}
+
+/** The tool a single tools/call names, for the request's log line. */
+function toolNameOf(body: unknown): string | undefined {
+  const message = body as { method?: unknown; params?: { name?: unknown } } | null;
+  return message?.method === "tools/call" && typeof message.params?.name === "string" ? message.params.name.slice(0, 64) : undefined;
 }
 
 /** Methods whose handlers may send progress or log notifications before their result. */

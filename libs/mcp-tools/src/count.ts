@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { defineTool, toolError, toolResult } from "./tool.js";
+import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "./tool.js";
 
 /** Upper bounds that keep one call under 30 s however it is called. */
 export const COUNT_LIMITS = { maxSteps: 30, maxDelayMs: 1000 } as const;
@@ -34,6 +34,7 @@ export const countSlowly = defineTool({
   }),
   outputSchema: z.object({ counted: z.number().describe("The last number reached") }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false, destructiveHint: false },
+  scopes: [TOOLS_SCOPE],
   async handler({ to, delayMs }, ctx) {
     for (let step = 1; step <= to; step++) {
       try {

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { defineTool, toolError, toolResult } from "./tool.js";
+import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "./tool.js";
 
 /**
  * The props a bearer-authenticated caller carries, validated once at the HTTP boundary. The token
@@ -49,6 +49,7 @@ export const getToken = defineTool({
     holder: z.string().describe("Non-secret name of the credential's holder"),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false, destructiveHint: false },
+  scopes: [TOOLS_SCOPE],
   handler: async (_args, ctx) => {
     const props = BearerProps.safeParse(ctx.props);
     if (!props.success) return toolError("This connection did not authenticate with a bearer token, so there is no token to show.");

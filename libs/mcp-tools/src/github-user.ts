@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { defineTool, toolError, toolResult } from "./tool.js";
+import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "./tool.js";
 
 /**
  * What these tools need from a caller signed in with GitHub: the grant props the GitHub sign-in
@@ -79,6 +79,7 @@ export const githubUserData = defineTool({
   inputSchema: z.object({}),
   outputSchema: Profile,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true, destructiveHint: false },
+  scopes: [TOOLS_SCOPE],
   handler: async (_args, ctx) => {
     const caller = GitHubCaller.safeParse(ctx.props);
     if (!caller.success) return toolError(NOT_SIGNED_IN);
@@ -139,6 +140,7 @@ export const whoamiAdmin = defineTool({
   inputSchema: z.object({}),
   outputSchema: z.object({ login: z.string(), admin: z.literal(true) }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false, destructiveHint: false },
+  scopes: [TOOLS_SCOPE],
   handler: (_args, ctx) => {
     const caller = GitHubCaller.safeParse(ctx.props);
     if (!caller.success) return toolError(NOT_SIGNED_IN);

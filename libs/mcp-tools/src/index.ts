@@ -58,6 +58,7 @@ export {
   type ResourceContents,
   type ResourceLink,
   type TextContent,
+  TOOLS_SCOPE,
   type ToolAnnotations,
   type ToolContext,
   type ToolDefinition,

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { defineTool, type ToolResult, toolError, toolResult } from "./tool.js";
+import { defineTool, TOOLS_SCOPE, type ToolResult, toolError, toolResult } from "./tool.js";
 
 const operand = (what: string) => z.number().describe(what);
 
@@ -30,6 +30,7 @@ export const add = defineTool({
   inputSchema: z.object({ a: operand("First addend"), b: operand("Second addend") }),
   outputSchema: numericResult,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false, destructiveHint: false },
+  scopes: [TOOLS_SCOPE],
   handler: ({ a, b }) => checked(a + b, [a, b], `${a} + ${b}`),
 });
 
@@ -52,6 +53,7 @@ export const calculate = defineTool({
   }),
   outputSchema: numericResult,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false, destructiveHint: false },
+  scopes: [TOOLS_SCOPE],
   handler: ({ operation, a, b }) => {
     const { symbol, apply } = operations[operation];
     if (operation === "divide" && b === 0) return toolError(`Cannot divide ${a} by zero.`);

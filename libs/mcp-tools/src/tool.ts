@@ -101,6 +101,12 @@ export interface ToolContext<Props = unknown> {
   requestState?: string;
 }
 
+/**
+ * The OAuth scope every tool in this repo requires: a token without it may list the tools but
+ * not call them (HTTP 403 `insufficient_scope`). Apps offer it in their `scopes_supported`.
+ */
+export const TOOLS_SCOPE = "mcp:tools";
+
 export interface ToolDefinition<
   In extends z.ZodObject = z.ZodObject,
   Out extends z.ZodObject = z.ZodObject,

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { BearerProps } from "./get-token.js";
-import { defineTool, toolError, toolResult } from "./tool.js";
+import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "./tool.js";
 
 /** A user as the user backend's `GET /me` returns it. */
 export const User = z.object({
@@ -147,6 +147,7 @@ export const getUserData = defineTool({
   inputSchema: z.object({}),
   outputSchema: User,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true, destructiveHint: false },
+  scopes: [TOOLS_SCOPE],
   handler: async (_args, ctx) => {
     const props = BearerProps.safeParse(ctx.props);
     if (!props.success) return toolError("get_user_data needs a bearer-authenticated connection; this one has no credential.");
