@@ -2,14 +2,15 @@ import { type OAuthHelpers, OAuthProvider, type OAuthResourceContext } from "@cl
 import type * as z from "zod";
 import { jsonRpcError } from "./jsonrpc.js";
 import { type LandingOptions, landingPage } from "./landing.js";
-import { log } from "./log.js";
+import { annotate, type LogFields, log, withRequestFields } from "./log.js";
 import { isLoopbackHost, originAllowed, parseOrigins, preflight, withCors } from "./origin.js";
-import { anonymous, type Caller, describeError, type ServerDefinition } from "./server.js";
+import { clientIp, OAUTH_LIMITED_PATHS, type RateLimitEnv, tooManyRequests, withinLimit } from "./ratelimit.js";
+import { anonymous, type Caller, declaredScopes, describeError, type ServerDefinition } from "./server.js";
 import { createSseSessionClass, routeSse, type SseEnv } from "./sse.js";
 import { createStreamableHttpHandler } from "./streamable.js";
 
 /** Configuration every app reads from its wrangler vars. */
-export interface AppEnv extends SseEnv {
+export interface AppEnv extends SseEnv, RateLimitEnv {
   /** Origins this deployment is served at (comma-separated). Unset: loopback only, for `wrangler dev`. */
   PUBLIC_ORIGINS?: string;
   /** Extra browser origins allowed to call /mcp and /sse (custom domains, hosted inspectors). */
@@ -31,39 +32,68 @@ export function servedOrigin(request: Request, env: AppEnv): string | undefined 
   return isLoopbackHost(url.hostname) ? url.origin : undefined;
 }
 
+/** The rate-limit key of an MCP caller: its client and user, or its IP when it is anonymous. */
+function mcpRateLimitKey(request: Request, caller: Caller): string {
+  if (caller.clientId === undefined && caller.userId === undefined) return `ip:${clientIp(request)}`;
+  return `client:${caller.clientId ?? ""}|user:${caller.userId ?? ""}`;
+}
+
 /** Routes /mcp and /sse for a caller, after the Origin check; everything MCP an app serves. */
 export function transportRoutes<Env extends AppEnv>(definition: ServerDefinition) {
   const streamable = createStreamableHttpHandler(definition);
   return async (request: Request, env: Env, caller: Caller): Promise<Response> => {
+    annotate({ clientId: caller.clientId, userId: caller.userId });
+    if (!(await withinLimit(env, "MCP_RATE_LIMITER", mcpRateLimitKey(request, caller)))) {
+      annotate({ outcome: "rate_limited" });
+      await request.body?.cancel().catch(() => {});
+      return withCors(tooManyRequests("mcp"), request);
+    }
     const path = new URL(request.url).pathname;
     const response = path === "/mcp" ? await streamable(request, caller, env) : await routeSse(request, env, caller);
+    // Past the Origin check and authentication, a 403 is a scope refusal (SDK challenge or SSE check).
+    if (response.status === 403) annotate({ outcome: "insufficient_scope" });
     return withCors(response, request);
   };
 }
 
-/** Wraps a Worker so every transport request passes the Origin check first; logs one line per request. */
+/**
+ * Wraps a Worker so every transport request passes the Origin check first; logs one line per
+ * request (app, route, status, latency, and the client, user, tool and outcome where known).
+ */
 export function guarded<Env extends AppEnv>(next: Handler<Env>, app: string): Handler<Env> {
-  return async (request, env, ctx) => {
-    const started = Date.now();
-    const url = new URL(request.url);
-    let response: Response;
-    if (isTransportPath(url.pathname) && !originAllowed(request, parseOrigins(env.ALLOWED_ORIGINS))) {
-      response = jsonRpcError(403, -32000, "Forbidden: this Origin may not call the MCP endpoint");
-    } else if (isTransportPath(url.pathname) && request.method === "OPTIONS") {
-      response = preflight(request);
-    } else if (!servedOrigin(request, env)) {
-      response = new Response("Misdirected Request: this host is not one of the server's configured PUBLIC_ORIGINS.\n", { status: 421 });
-    } else {
-      try {
-        response = await next(request, env, ctx);
-      } catch (error) {
-        log({ app, event: "unhandled", route: url.pathname, error: describeError(error) });
-        response = new Response("Internal Server Error\n", { status: 500, headers: { "Content-Type": "text/plain" } });
-      }
-    }
-    log({ app, method: request.method, route: url.pathname, status: response.status, ms: Date.now() - started });
-    return response;
+  return (request, env, ctx) => {
+    const fields: LogFields = {};
+    return withRequestFields(fields, () => serveGuarded(next, app, fields, request, env, ctx));
   };
+}
+
+async function serveGuarded<Env extends AppEnv>(
+  next: Handler<Env>,
+  app: string,
+  fields: LogFields,
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+): Promise<Response> {
+  const started = Date.now();
+  const url = new URL(request.url);
+  let response: Response;
+  if (isTransportPath(url.pathname) && !originAllowed(request, parseOrigins(env.ALLOWED_ORIGINS))) {
+    response = jsonRpcError(403, -32000, "Forbidden: this Origin may not call the MCP endpoint");
+  } else if (isTransportPath(url.pathname) && request.method === "OPTIONS") {
+    response = preflight(request);
+  } else if (!servedOrigin(request, env)) {
+    response = new Response("Misdirected Request: this host is not one of the server's configured PUBLIC_ORIGINS.\n", { status: 421 });
+  } else {
+    try {
+      response = await next(request, env, ctx);
+    } catch (error) {
+      log({ app, event: "unhandled", route: url.pathname, error: describeError(error) });
+      response = new Response("Internal Server Error\n", { status: 500, headers: { "Content-Type": "text/plain" } });
+    }
+  }
+  log({ app, method: request.method, route: url.pathname, ...fields, status: response.status, ms: Date.now() - started });
+  return response;
 }
 
 export interface PublicAppOptions {
@@ -113,6 +143,11 @@ export interface OAuthAppOptions<Props, Env> {
  * to the origin they were issued for.
  */
 export function createOAuthMcpApp<Props, Env extends AppEnv & { OAUTH_KV: KVNamespace }>(options: OAuthAppOptions<Props, Env>) {
+  const unsupported = declaredScopes(options.server).filter((scope) => !options.scopes.supported.includes(scope));
+  if (unsupported.length > 0) {
+    // A tool no token could ever be granted the scope for is a configuration mistake, found at startup.
+    throw new TypeError(`${options.server.name}: scopes.supported lacks ${unsupported.join(", ")}, which its tools require`);
+  }
   const routes = transportRoutes<Env>(options.server);
   const app = options.server.name;
   const apiHandler = {
@@ -166,9 +201,18 @@ export function createOAuthMcpApp<Props, Env extends AppEnv & { OAUTH_KV: KVName
     }
     return provider;
   };
-  const fetch = guarded<Env>((request, env, ctx) => {
+  const fetch = guarded<Env>(async (request, env, ctx) => {
     // guarded() has already refused requests for origins this deployment does not serve.
     const origin = servedOrigin(request, env) as string;
+    const path = new URL(request.url).pathname;
+    if (
+      OAUTH_LIMITED_PATHS.has(path) &&
+      request.method !== "OPTIONS" &&
+      !(await withinLimit(env, "OAUTH_RATE_LIMITER", `${path}|ip:${clientIp(request)}`))
+    ) {
+      annotate({ outcome: "rate_limited" });
+      return withCors(tooManyRequests("oauth"), request);
+    }
     return providerFor(origin).fetch(request, env, ctx);
   }, app);
   return { worker: { fetch } satisfies ExportedHandler<Env>, McpSseSession: createSseSessionClass(options.server) };
