@@ -109,8 +109,30 @@ export async function deny(oauth: OAuthHelpers, request: Request, handle: string
   }
 }
 
+/**
+ * Whether a form POST came from this server's own page. Browsers send `Origin` (and
+ * `Sec-Fetch-Site`) on every form POST; one from another site, or from an opaque origin
+ * (`Origin: null`), is refused even when it carries the binding cookie, so the consent decision
+ * can only be made on the page that showed the client's name and scopes. A request with neither
+ * header is not from a browser, and still needs the cookie and the handle.
+ */
+function postedFromOwnPage(request: Request): boolean {
+  const origin = request.headers.get("origin");
+  if (origin !== null && origin !== new URL(request.url).origin) return false;
+  const site = request.headers.get("sec-fetch-site");
+  return site === null || site === "same-origin";
+}
+
 /** Reads the posted consent form; `handle` is the only authorization state it carries. */
 export async function readConsentForm(request: Request): Promise<{ handle: string; decision: string; form: FormData } | Response> {
+  if (!postedFromOwnPage(request)) {
+    await request.body?.cancel().catch(() => {});
+    return errorPage(
+      403,
+      "Cross-site form refused",
+      "This consent form was posted from another site. Start signing in again from your app.",
+    );
+  }
   const type = request.headers.get("content-type") ?? "";
   if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) {
     return errorPage(415, "Unsupported form", "Submit the consent form from the sign-in page.");
