@@ -102,12 +102,20 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** RFC 9728 + RFC 8414: the challenge's metadata names an authorization server that publishes its endpoints. */
-async function expectDiscoverableAuthorization(origin: string, challenge: string | null): Promise<void> {
+/**
+ * RFC 9728 + RFC 8414: the challenge's metadata names this resource and, for an app that signs
+ * users in, an authorization server that publishes its endpoints. A static-token app has no
+ * authorization server (RFC 9728 makes `authorization_servers` optional), so it must name none.
+ */
+async function expectDiscoverableAuthorization(origin: string, challenge: string | null, signsIn: boolean): Promise<void> {
   const metadataUrl = challengeParam(challenge, "resource_metadata");
   expect(metadataUrl, `WWW-Authenticate: ${challenge}`).toBe(`${origin}/.well-known/oauth-protected-resource`);
   const resource = await getJson<ProtectedResourceMetadata>(metadataUrl as string);
   expect(resource.resource).toBe(origin);
+  if (!signsIn) {
+    expect(resource.authorization_servers ?? []).toEqual([]);
+    return;
+  }
   expect(resource.authorization_servers).toHaveLength(1);
   const issuer = resource.authorization_servers[0] as string;
   const server = await getJson<AuthorizationServerMetadata>(`${issuer}/.well-known/oauth-authorization-server`);
@@ -176,7 +184,7 @@ export function mcpContract(options: McpContractOptions): void {
           expect(challenge).toMatch(/^Bearer\b/);
           // OAuth apps must say where to sign in; a static-token app may, and then it must be right.
           if (browseOf(auth) || challengeParam(challenge, "resource_metadata")) {
-            await expectDiscoverableAuthorization(origin, challenge);
+            await expectDiscoverableAuthorization(origin, challenge, headersOf(auth) === undefined);
           }
         }
       });
