@@ -36,4 +36,26 @@ describe("remote-mcp-server wiring (in workerd)", () => {
     expect(html).toContain("<code>calculate</code>");
     expect((await exports.default.fetch("https://evil.example/")).status).toBe(421);
   });
+
+  it("signs in at each loopback origin with that origin's own authorization server", async () => {
+    for (const origin of ["http://localhost:8787", "http://127.0.0.1:8787"]) {
+      const registered = await exports.default.fetch(`${origin}/register`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ client_name: "two origins", redirect_uris: ["http://127.0.0.1:9/cb"], token_endpoint_auth_method: "none" }),
+      });
+      const { client_id } = (await registered.json()) as { client_id: string };
+      const query = new URLSearchParams({
+        response_type: "code",
+        client_id,
+        redirect_uri: "http://127.0.0.1:9/cb",
+        code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        code_challenge_method: "S256",
+        resource: origin,
+        state: "s",
+      });
+      const page = await exports.default.fetch(`${origin}/authorize?${query}`, { redirect: "manual" });
+      expect(page.status, `${origin}: ${page.headers.get("location")}`).toBe(200);
+    }
+  });
 });

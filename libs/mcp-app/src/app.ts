@@ -213,7 +213,9 @@ export function createOAuthMcpApp<Props, Env extends AppEnv & { OAUTH_KV: KVName
       annotate({ outcome: "rate_limited" });
       return withCors(tooManyRequests("oauth"), request);
     }
-    return providerFor(origin).fetch(request, env, ctx);
+    // A copy per request: the provider caches its helpers on env as OAUTH_PROVIDER, and env is
+    // shared by the isolate, so otherwise every origin after the first would get the first's helpers.
+    return providerFor(origin).fetch(request, { ...env }, ctx);
   }, app);
   return { worker: { fetch } satisfies ExportedHandler<Env>, McpSseSession: createSseSessionClass(options.server) };
 }
