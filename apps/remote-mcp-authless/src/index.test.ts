@@ -14,7 +14,7 @@ it("serves the calculator to a client without credentials", async () => {
     new StreamableHTTPClientTransport(new URL("/mcp", ORIGIN), { fetch: (url, init) => exports.default.fetch(url, init) }),
   );
   expect(client.getServerVersion()).toEqual({ name: "remote-mcp-authless", title: "Remote MCP Server (authless)", version: "1.0.0" });
-  expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["add", "calculate"]);
+  expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["add", "calculate", "count_slowly"]);
   expect(await client.callTool({ name: "calculate", arguments: { operation: "multiply", a: 6, b: 7 } })).toEqual({
     content: [{ type: "text", text: "6 × 7 = 42" }],
     structuredContent: { result: 42 },

@@ -1,5 +1,5 @@
 import { createPublicMcpApp } from "@repo/mcp-app";
-import { mathTools } from "@repo/mcp-tools";
+import { demoPrompts, demoResources, demoTools, mathTools } from "@repo/mcp-tools";
 
 const app = createPublicMcpApp<Env>({
   server: {
@@ -7,7 +7,9 @@ const app = createPublicMcpApp<Env>({
     title: "Remote MCP Server (authless)",
     version: "1.0.0",
     instructions: "A calculator anyone can use: add two numbers, or add, subtract, multiply or divide them.",
-    tools: mathTools,
+    tools: [...mathTools, ...demoTools],
+    resources: demoResources,
+    prompts: demoPrompts,
   },
 });
 

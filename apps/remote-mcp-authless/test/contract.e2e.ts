@@ -4,5 +4,5 @@ mcpContract({
   name: "remote-mcp-authless",
   start: () => startDevServer({ cwd: new URL("..", import.meta.url).pathname }),
   auth: "none",
-  expectedTools: ["add", "calculate"],
+  expectedTools: ["add", "calculate", "count_slowly"],
 });

@@ -7,6 +7,6 @@ landingPageSuite({
   name: "remote-mcp-authless",
   appDir,
   start: () => startDevServer({ cwd: appDir }),
-  expectedTools: ["add", "calculate"],
+  expectedTools: ["add", "calculate", "count_slowly"],
   screenshot: fileURLToPath(new URL("../../../docs/images/remote-mcp-authless.png", import.meta.url)),
 });

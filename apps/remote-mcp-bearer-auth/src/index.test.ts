@@ -26,7 +26,13 @@ describe("remote-mcp-bearer-auth as configured", () => {
   it("validates with the user backend by default and offers the calculator, getToken and get_user_data", async () => {
     expect(env.BEARER_VALIDATOR).toBe("backend");
     const client = await connect(GRACE_TOKEN);
-    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["add", "calculate", "getToken", "get_user_data"]);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual([
+      "add",
+      "calculate",
+      "getToken",
+      "get_user_data",
+      "count_slowly",
+    ]);
     expect((await client.callTool({ name: "get_user_data", arguments: {} })).structuredContent).toEqual({
       id: 2,
       name: "Grace Hopper",

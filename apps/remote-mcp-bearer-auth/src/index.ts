@@ -1,6 +1,6 @@
 import { apiKeyValidator, backendValidator } from "@repo/auth-handlers";
 import { createBearerMcpApp } from "@repo/mcp-app";
-import { getToken, getUserData, mathTools, userForCredential } from "@repo/mcp-tools";
+import { demoPrompts, demoResources, demoTools, getToken, getUserData, mathTools, userForCredential } from "@repo/mcp-tools";
 
 const app = createBearerMcpApp<Env>({
   server: {
@@ -8,7 +8,9 @@ const app = createBearerMcpApp<Env>({
     title: "Remote MCP Server (bearer token)",
     version: "1.0.0",
     instructions: "A calculator, plus getToken to check which credential arrived and get_user_data for the caller's profile.",
-    tools: [...mathTools, getToken, getUserData],
+    tools: [...mathTools, getToken, getUserData, ...demoTools],
+    resources: demoResources,
+    prompts: demoPrompts,
   },
   // BEARER_VALIDATOR picks one: the user backend says whose token it is, or the token is one of our API keys.
   validators: {

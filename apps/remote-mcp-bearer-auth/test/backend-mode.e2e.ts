@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 printServerLogOnFailure(() => server);
 
-const TOOLS = ["add", "calculate", "getToken", "get_user_data"];
+const TOOLS = ["add", "calculate", "getToken", "get_user_data", "count_slowly"];
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const adaToken = {
   scheme: "Bearer",

@@ -7,5 +7,5 @@ mcpContract({
   name: "remote-mcp-bearer-auth",
   start: () => startWithUserApi(inject("seededState"), {}),
   auth: { headers: { Authorization: `Bearer ${TOKENS.ada}` } },
-  expectedTools: ["add", "calculate", "getToken", "get_user_data"],
+  expectedTools: ["add", "calculate", "getToken", "get_user_data", "count_slowly"],
 });

@@ -8,6 +8,6 @@ landingPageSuite({
   name: "remote-mcp-bearer-auth",
   appDir,
   start: () => startDevServer({ cwd: appDir }),
-  expectedTools: ["add", "calculate", "getToken", "get_user_data"],
+  expectedTools: ["add", "calculate", "getToken", "get_user_data", "count_slowly"],
   screenshot: fileURLToPath(new URL("../../../docs/images/remote-mcp-bearer-auth.png", import.meta.url)),
 });

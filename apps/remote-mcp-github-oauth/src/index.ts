@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { GitHubProps, githubAuthHandler, githubSignInLabel } from "@repo/auth-handlers";
 import { createOAuthMcpApp } from "@repo/mcp-app";
-import { add, githubTools } from "@repo/mcp-tools";
+import { add, demoPrompts, demoResources, demoTools, githubTools } from "@repo/mcp-tools";
 
 const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
 
@@ -12,7 +12,9 @@ const app = createOAuthMcpApp<GitHubProps, Env>({
     version: "1.0.0",
     instructions:
       "Sign in with GitHub. get_user_data returns your GitHub profile; whoami_admin works only for the logins in ALLOWED_LOGINS.",
-    tools: [add, ...githubTools],
+    tools: [add, ...githubTools, ...demoTools],
+    resources: demoResources,
+    prompts: demoPrompts,
   },
   identity: {
     handler: githubAuthHandler({ defaultScopes: scopes.required }),

@@ -12,5 +12,5 @@ mcpContract({
     return { origin: app.server.origin, logs: app.server.logs, stop: app.stop };
   },
   auth: { browse: (url) => (browser as HttpBrowser).browse(url) },
-  expectedTools: ["add", "get_user_data", "whoami_admin"],
+  expectedTools: ["add", "get_user_data", "whoami_admin", "count_slowly"],
 });

@@ -12,6 +12,6 @@ landingPageSuite({
     const app = await startApp();
     return { origin: app.server.origin, logs: app.server.logs, stop: app.stop };
   },
-  expectedTools: ["add", "get_user_data", "whoami_admin"],
+  expectedTools: ["add", "get_user_data", "whoami_admin", "count_slowly"],
   screenshot: fileURLToPath(new URL("../../../docs/images/remote-mcp-github-oauth.png", import.meta.url)),
 });
