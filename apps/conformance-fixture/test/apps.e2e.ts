@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -41,9 +42,22 @@ async function mockOAuthToken(origin: string): Promise<string> {
 
 const APPS: AppUnderTest[] = [
   { name: "remote-mcp-server", dir: "../../remote-mcp-server", authorization: mockOAuthToken },
-  // { name: "remote-mcp-authless", dir: "../../remote-mcp-authless" },
-  // { name: "remote-mcp-bearer-auth", dir: "../../remote-mcp-bearer-auth", vars: { ... }, authorization: async () => "Bearer <test key>" },
+  { name: "remote-mcp-authless", dir: "../../remote-mcp-authless" },
+  {
+    name: "remote-mcp-bearer-auth",
+    dir: "../../remote-mcp-bearer-auth",
+    // API-key mode needs no user backend; the keys are the demo ones of .dev.vars.example.
+    vars: { BEARER_VALIDATOR: "api-keys", API_KEYS: devVarsExample("../../remote-mcp-bearer-auth/.dev.vars.example", "API_KEYS") },
+    authorization: async () => "Bearer mcpk_demo_laptop_pzfv_lhzupmRfsxfgKdda37m",
+  },
 ];
+
+/** One variable from an app's committed .dev.vars.example. */
+function devVarsExample(path: string, name: string): string {
+  const value = new RegExp(`^${name}=(.*)$`, "m").exec(readFileSync(new URL(path, import.meta.url), "utf8"))?.[1];
+  if (!value) throw new Error(`${name} not found in ${path}`);
+  return value;
+}
 
 const baseline = readBaseline(new URL("../conformance/apps-expected-failures.yml", import.meta.url).pathname);
 
