@@ -110,17 +110,18 @@ export async function deny(oauth: OAuthHelpers, request: Request, handle: string
 }
 
 /**
- * Whether a form POST came from this server's own page. Browsers send `Origin` (and
- * `Sec-Fetch-Site`) on every form POST; one from another site, or from an opaque origin
- * (`Origin: null`), is refused even when it carries the binding cookie, so the consent decision
- * can only be made on the page that showed the client's name and scopes. A request with neither
- * header is not from a browser, and still needs the cookie and the handle.
+ * Whether a form POST came from this server's own page. A browser that sends `Sec-Fetch-Site`
+ * (every current one) is believed: only `same-origin` passes, so a page on another site, a
+ * sibling subdomain or a sandboxed frame cannot post the form even with the binding cookie and the
+ * handle. Without it, a foreign `Origin` is refused; `Origin: null` is not, because it is also what
+ * a browser sends for this page's own POST under its `Referrer-Policy: no-referrer`. A request with
+ * neither header is not from a browser and still needs the cookie and the handle.
  */
 function postedFromOwnPage(request: Request): boolean {
-  const origin = request.headers.get("origin");
-  if (origin !== null && origin !== new URL(request.url).origin) return false;
   const site = request.headers.get("sec-fetch-site");
-  return site === null || site === "same-origin";
+  if (site !== null) return site === "same-origin";
+  const origin = request.headers.get("origin");
+  return origin === null || origin === "null" || origin === new URL(request.url).origin;
 }
 
 /** Reads the posted consent form; `handle` is the only authorization state it carries. */
