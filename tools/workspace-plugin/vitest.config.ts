@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 240_000,
     // The generator test starts wrangler and Chromium; the others are quick.
     fileParallelism: false,
+    maxConcurrency: 2,
   },
 });

@@ -26,7 +26,7 @@ export const STYLES: Record<AuthStyle, StyleInfo> = {
     label: "None: a public server",
     titleSuffix: "authless",
     choose: "anyone may call your tools (public data, no side effects); the simplest start.",
-    tools: ["add", "calculate"],
+    tools: ["add", "calculate", "count_slowly"],
   },
   mock: {
     reference: "remote-mcp-server",
@@ -44,7 +44,7 @@ export const STYLES: Record<AuthStyle, StyleInfo> = {
     label: "OAuth 2.1 with GitHub as the identity provider",
     titleSuffix: "GitHub sign-in",
     choose: "your users have GitHub accounts and tools act on their GitHub data (the server keeps the GitHub token; clients never see it).",
-    tools: ["add", "get_user_data", "whoami_admin"],
+    tools: ["add", "get_user_data", "whoami_admin", "count_slowly"],
   },
   bearer: {
     reference: "remote-mcp-bearer-auth",
@@ -52,7 +52,7 @@ export const STYLES: Record<AuthStyle, StyleInfo> = {
     label: "Bearer token in the Authorization header (API keys, or tokens your user backend issues)",
     titleSuffix: "bearer token",
     choose: "callers already hold a token from your system (API keys, a user backend) and no interactive sign-in is wanted.",
-    tools: ["add", "calculate", "getToken", "get_user_data"],
+    tools: ["add", "calculate", "getToken", "get_user_data", "count_slowly"],
   },
 };
 

@@ -67,6 +67,8 @@ export function templateVariables(tree: Tree, options: McpAppOptions & { port: n
   return {
     ...options,
     tmpl: "",
+    // Template file names say __dot__ for a leading dot: .gitignore would hide .dev.vars.* templates.
+    dot: ".",
     oauth,
     reference: style.reference,
     styleLabel: style.label,

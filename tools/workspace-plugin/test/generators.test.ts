@@ -1,0 +1,109 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { parseJson } from "@nx/devkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tableRowsIn } from "../src/readme.ts";
+import { AUTH_STYLES, STYLES } from "../src/styles.ts";
+import type { PackageJson, WranglerConfig } from "../src/workspace.ts";
+import { run, tail } from "./run.ts";
+import { ROOT, workspaceFiles } from "./workspace.ts";
+
+// The generators as a developer runs them, in a temporary copy of this workspace with its own
+// node_modules (pnpm install --offline: hard links from the store, no network), so nothing here
+// touches the real workspace. Then every generated app must pass what CI runs: typecheck, lint
+// (biome + wrangler types --check), unit tests in workerd and e2e (the shared contract where the
+// style has one offline, and the landing page in Chromium).
+
+const apps = AUTH_STYLES.map((auth) => ({ auth, name: `gen-${auth}` }));
+let ws = "";
+
+const nx = (args: string[], timeoutMs?: number) => run(join(ws, "node_modules", ".bin", "nx"), args, ws, timeoutMs);
+const readJson = <T extends object>(path: string) => parseJson<T>(readFileSync(join(ws, path), "utf8"));
+
+beforeAll(async () => {
+  ws = mkdtempSync(join(tmpdir(), "mcp-generators-"));
+  for (const file of workspaceFiles()) {
+    if (file.startsWith("docs/images/")) continue;
+    mkdirSync(join(ws, dirname(file)), { recursive: true });
+    cpSync(join(ROOT, file), join(ws, file));
+  }
+  const install = await run("pnpm", ["install", "--offline", "--frozen-lockfile"], ws);
+  expect(install.status, tail(install)).toBe(0);
+  // As documented: one tool, then an app per auth style (the generator's own install is skipped: one offline install after).
+  const generated = [
+    await nx(["g", "@repo/workspace-plugin:mcp-tool", "word_count"]),
+    ...(await sequence(
+      apps.map((app) => () => nx(["g", "@repo/workspace-plugin:mcp-app", app.name, `--auth=${app.auth}`, "--skipInstall"])),
+    )),
+    await run("pnpm", ["install", "--offline"], ws),
+  ];
+  for (const result of generated) expect(result.status, tail(result)).toBe(0);
+});
+
+afterAll(() => {
+  if (ws) rmSync(ws, { recursive: true, force: true });
+});
+
+async function sequence<T>(steps: Array<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = [];
+  for (const step of steps) results.push(await step());
+  return results;
+}
+
+describe("nx g @repo/workspace-plugin:mcp-app", () => {
+  it("generates an app per auth style on the next free ports, listed in the README's apps table", () => {
+    const ports = apps.map((app) => readJson<WranglerConfig>(`apps/${app.name}/wrangler.jsonc`).dev?.port);
+    expect(ports).toEqual([8792, 8793, 8794, 8795]);
+    for (const app of apps) {
+      for (const file of ["src/index.ts", "worker-configuration.d.ts", ".dev.vars.example", "README.md", "test/landing.e2e.ts"]) {
+        expect(existsSync(join(ws, "apps", app.name, file)), `${app.name}/${file}`).toBe(true);
+      }
+      expect(readJson<PackageJson>(`apps/${app.name}/package.json`).name).toBe(app.name);
+    }
+    const rows = tableRowsIn(readFileSync(join(ws, "README.md"), "utf8")) ?? [];
+    for (const app of apps) {
+      expect(rows.find((row) => row[0] === `[${app.name}](apps/${app.name})`)?.[1]).toBe(STYLES[app.auth].label);
+    }
+  });
+
+  it("refuses a name that exists or is not kebab-case, and an unknown auth style", async () => {
+    for (const args of [
+      ["gen-authless", "--auth=authless"],
+      ["Bad_Name", "--auth=mock"],
+      ["fine-name", "--auth=saml"],
+    ]) {
+      const result = await nx(["g", "@repo/workspace-plugin:mcp-app", ...args, "--skipInstall", "--dry-run"]);
+      expect(result.status, tail(result)).not.toBe(0);
+    }
+  });
+});
+
+describe.concurrent("what CI runs passes at once", () => {
+  it("for the generated apps: typecheck, lint and e2e of every style, unit tests of authless and mock", async () => {
+    const all = apps.map((app) => app.name);
+    const results = await sequence([
+      () => nx(["run-many", "-t", "typecheck", "lint", "e2e", "-p", ...all, "--outputStyle=stream"], 300_000),
+      () => nx(["run-many", "-t", "test", "-p", "gen-authless", "gen-mock", "--outputStyle=stream"], 120_000),
+    ]);
+    for (const result of results) expect(result.status, tail(result)).toBe(0);
+    const output = results.map((result) => result.output).join("\n");
+    for (const app of apps) {
+      expect(output, app.name).toMatch(new RegExp(`${app.name}: .*test/landing\\.e2e\\.ts \\(4 tests\\)`));
+      if (app.auth !== "github") expect(output, app.name).toMatch(new RegExp(`${app.name}: .*test/contract\\.e2e\\.ts`));
+    }
+  }, 420_000);
+
+  it("for the generated tool: its test, the package's typecheck, lint; exported from the package", async () => {
+    const lib = join(ws, "libs", "mcp-tools");
+    expect(readFileSync(join(lib, "src", "index.ts"), "utf8")).toContain('export { wordCount } from "./word-count.js";');
+    for (const [command, args] of [
+      ["pnpm", ["exec", "vitest", "run", "src/word-count.test.ts"]],
+      ["pnpm", ["exec", "tsc", "-p", "tsconfig.json"]],
+      ["pnpm", ["exec", "biome", "check", "src/word-count.ts", "src/word-count.test.ts", "src/index.ts"]],
+    ] as const) {
+      const checked = await run(command, args, lib);
+      expect(checked.status, `${args.join(" ")}: ${tail(checked)}`).toBe(0);
+    }
+  }, 180_000);
+});
