@@ -10,7 +10,7 @@ import { inputTools } from "./input-tools.js";
 import { fixturePrompts } from "./prompts.js";
 import { fixtureResources } from "./resources.js";
 
-const app = createPublicMcpApp({
+const app = createPublicMcpApp<Env>({
   server: {
     name: "conformance-fixture",
     title: "MCP conformance fixture (test only)",
