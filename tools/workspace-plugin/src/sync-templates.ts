@@ -1,5 +1,5 @@
 // Rewrites each auth style's src/index.ts template from the real app of that style (names taken out):
-//   node tools/workspace-plugin/src/sync-templates.ts
+//   npm run nx -- sync-templates @repo/workspace-plugin
 // Run it after changing a template app's src/index.ts; test/templates.test.ts fails until then.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-// Rewrites the apps table in README.md from the apps:  node tools/workspace-plugin/src/update-readme.ts
+// Rewrites the apps table in README.md from the apps:  npm run nx -- readme @repo/workspace-plugin
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -221,7 +221,7 @@ describe.each(DOCS)("%s", (doc) => {
 });
 
 describe("the docs", () => {
-  it("README.md's apps table is the one the apps give (node tools/workspace-plugin/src/update-readme.ts rewrites it)", () => {
+  it("README.md's apps table is the one the apps give (npm run nx -- readme @repo/workspace-plugin rewrites it)", () => {
     expect(tableRowsIn(read("README.md"))).toEqual(appsTableRows(diskFiles(ROOT)));
   });
 
@@ -241,6 +241,18 @@ describe("the docs", () => {
     for (const app of apps.filter((candidate) => candidate.kind in STYLES)) {
       expect(read(`${app.dir}/README.md`), app.name).toContain(`](../../docs/images/${app.name}.png)`);
       expect(existsSync(join(ROOT, "docs/images", `${app.name}.png`)), app.name).toBe(true);
+    }
+  });
+
+  it("each MCP app's README says how to run it, lists its tools, and how to connect and deploy it", () => {
+    for (const app of apps.filter((candidate) => candidate.kind in STYLES)) {
+      const readme = read(`${app.dir}/README.md`);
+      expect(readme, app.name).toContain(`npx nx dev ${app.name}`);
+      for (const tool of app.tools) expect(readme, `${app.name}: ${tool}`).toContain(`\`${tool}\``);
+      expect(readme, app.name).toContain("npx @modelcontextprotocol/inspector");
+      expect(readme, app.name).toMatch(/"mcp-remote"/);
+      expect(readme, app.name).toMatch(/^## Deploy$/m);
+      expect(readme, app.name).toContain("--env staging");
     }
   });
 

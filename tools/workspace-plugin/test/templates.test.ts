@@ -52,7 +52,7 @@ describe.each(AUTH_STYLES)("the %s template", (auth) => {
   const generated = (path: string) => tree.read(`${dir}/${path}`, "utf-8") ?? "";
 
   it(`writes ${reference}'s src/index.ts, modulo its name and title`, () => {
-    expect(generated("src/index.ts"), "node tools/workspace-plugin/src/sync-templates.ts rewrites the templates").toBe(real.index);
+    expect(generated("src/index.ts"), "npm run nx -- sync-templates @repo/workspace-plugin rewrites the templates").toBe(real.index);
   });
 
   it(`writes ${reference}'s wrangler.jsonc shape: bindings, vars and environments`, () => {
