@@ -22,9 +22,11 @@ export function appsTableRows(files: Files): string[][] {
   });
 }
 
+/** A Markdown table with padded columns, as the workspace's formatter (biome) writes it. */
 export function renderTable(rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  return [line(HEADER), line(HEADER.map(() => "---")), ...rows.map(line)].join("\n");
+  const widths = HEADER.map((header, column) => Math.max(3, header.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
+  return [line(HEADER), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
 /** The rows of the table between the markers of a README, cells trimmed (whatever the column padding). */
