@@ -1,13 +1,21 @@
-import { type OAuthHelpers, OAuthProvider, type OAuthResourceContext } from "@cloudflare/workers-oauth-provider";
+import {
+  OAuthAuthorizationServer,
+  OAuthError,
+  type OAuthHelpers,
+  OAuthProvider,
+  type OAuthResourceContext,
+  OAuthResourceServer,
+} from "@cloudflare/workers-oauth-provider";
 import type * as z from "zod";
 import { jsonRpcError } from "./jsonrpc.js";
 import { type LandingOptions, landingPage } from "./landing.js";
-import { annotate, type LogFields, log, withRequestFields } from "./log.js";
+import { annotate, type LogFields, log, setQuiet, withRequestFields } from "./log.js";
 import { isLoopbackHost, originAllowed, parseOrigins, preflight, withCors } from "./origin.js";
 import { clientIp, OAUTH_LIMITED_PATHS, type RateLimitEnv, tooManyRequests, withinLimit } from "./ratelimit.js";
 import { anonymous, type Caller, declaredScopes, describeError, type ServerDefinition } from "./server.js";
 import { createSseSessionClass, routeSse, type SseEnv } from "./sse.js";
 import { createStreamableHttpHandler } from "./streamable.js";
+import { cachingValidator, evictingKv, TokenCache, type TokenValidation, tokenCacheTtlMs } from "./token-cache.js";
 
 /** Configuration every app reads from its wrangler vars. */
 export interface AppEnv extends SseEnv, RateLimitEnv {
@@ -15,6 +23,8 @@ export interface AppEnv extends SseEnv, RateLimitEnv {
   PUBLIC_ORIGINS?: string;
   /** Extra browser origins allowed to call /mcp and /sse (custom domains, hosted inspectors). */
   ALLOWED_ORIGINS?: string;
+  /** "true" turns off the one-line-per-request log (benchmarks, load tests). */
+  QUIET_LOGS?: string;
 }
 
 export type Handler<Env> = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response>;
@@ -76,6 +86,7 @@ async function serveGuarded<Env extends AppEnv>(
   ctx: ExecutionContext,
 ): Promise<Response> {
   const started = Date.now();
+  if (env.QUIET_LOGS === "true") setQuiet(true);
   const url = new URL(request.url);
   let response: Response;
   if (isTransportPath(url.pathname) && !originAllowed(request, parseOrigins(env.ALLOWED_ORIGINS))) {
@@ -137,6 +148,13 @@ export interface OAuthAppOptions<Props, Env> {
   accessTokenTTL?: number;
 }
 
+/** Configuration an OAuth app reads from its wrangler vars, beyond AppEnv. */
+export interface OAuthAppEnv extends AppEnv {
+  OAUTH_KV: KVNamespace;
+  /** Seconds a successful token validation is reused in an isolate (default 30, at most 60, 0 = off); see token-cache.ts. */
+  TOKEN_CACHE_TTL_SECONDS?: string;
+}
+
 /**
  * An MCP server that is its own OAuth 2.1 authorization server (workers-oauth-provider):
  * discovery, dynamic registration, PKCE S256, refresh rotation, revocation, and tokens bound
@@ -180,11 +198,36 @@ export function createOAuthMcpApp<Props, Env extends AppEnv & { OAUTH_KV: KVName
       return options.identity.handler.fetch(request, env as AuthHandlerEnv<Env>, ctx);
     },
   };
-  const providers = new Map<string, OAuthProvider<Env>>();
-  const providerFor = (origin: string) => {
-    let provider = providers.get(origin);
-    if (!provider) {
-      provider = new OAuthProvider<Env>({
+  // Validations of access tokens, reused for a few seconds per isolate (bound: token-cache.ts).
+  let tokenCache: TokenCache | undefined;
+  const cacheFor = (env: Env) => {
+    tokenCache ??= new TokenCache({ ttlMs: tokenCacheTtlMs((env as OAuthAppEnv).TOKEN_CACHE_TTL_SECONDS) });
+    return tokenCache;
+  };
+  const kvs = new WeakMap<KVNamespace, KVNamespace>();
+  /** env for the provider: OAUTH_KV deletes (revocations in this isolate) evict the token cache. */
+  const providerEnv = (env: Env): Env => {
+    let kv = kvs.get(env.OAUTH_KV);
+    if (!kv) {
+      kv = evictingKv(env.OAUTH_KV, cacheFor(env));
+      kvs.set(env.OAUTH_KV, kv);
+    }
+    // A copy per request: the provider caches its helpers on env as OAUTH_PROVIDER, and env is
+    // shared by the isolate, so otherwise every origin after the first would get the first's helpers.
+    return { ...env, OAUTH_KV: kv };
+  };
+  interface Hosts {
+    provider: OAuthProvider<Env>;
+    resource: OAuthResourceServer<Env, unknown>;
+  }
+  const hosts = new Map<string, Hosts>();
+  const hostsFor = (origin: string): Hosts => {
+    let found = hosts.get(origin);
+    if (!found) {
+      const resource_name = options.server.title ?? options.server.name;
+      // The provider serves discovery, registration, /token (and revocation) and /authorize. Its
+      // apiRoute is required by its constructor; /mcp and /sse are routed to `resource` below.
+      const provider = new OAuthProvider<Env>({
         apiRoute: ["/mcp", "/sse"],
         apiHandler,
         defaultHandler,
@@ -194,12 +237,42 @@ export function createOAuthMcpApp<Props, Env extends AppEnv & { OAUTH_KV: KVName
         scopesSupported: [...options.scopes.supported],
         requiredScopes: [...options.scopes.required],
         accessTokenTTL: options.accessTokenTTL ?? 3600,
-        resourceMetadata: { resource: origin, authorization_servers: [origin], resource_name: options.server.title ?? options.server.name },
+        resourceMetadata: { resource: origin, authorization_servers: [origin], resource_name },
         onError: ({ code, status, description }) => log({ app, event: "oauth_error", code, status, description }),
       });
-      providers.set(origin, provider);
+      // The same token records, read through the authorization-server role: validation only.
+      const validator = new OAuthAuthorizationServer<Env>({
+        issuer: origin,
+        resources: [origin],
+        authorizeEndpoint: "/authorize",
+        tokenEndpoint: "/token",
+        clientRegistrationEndpoint: "/register",
+        scopesSupported: [...options.scopes.supported],
+        accessTokenTTL: options.accessTokenTTL ?? 3600,
+      });
+      // /mcp and /sse: the provider's token check (record, audience, expiry, props), cached briefly.
+      const resource = new OAuthResourceServer<Env, unknown>({
+        resourceMetadata: { resource: origin, authorization_servers: [origin], resource_name },
+        requiredScopes: [...options.scopes.required],
+        handler: apiHandler,
+        validateToken: (env) => {
+          const validate = cachingValidator(
+            cacheFor(env),
+            (audience, token) => validator.validateToken(audience, token, env) as Promise<TokenValidation | null>,
+          );
+          return async (audience, token) => {
+            const validation = await validate(audience, token);
+            if (validation) return validation;
+            // The same answer and log line as the provider's own check gives an invalid token.
+            log({ app, event: "oauth_error", code: "invalid_token", status: 401, description: "Invalid access token" });
+            throw new OAuthError("invalid_token", { description: "Invalid access token", statusCode: 401 });
+          };
+        },
+      });
+      found = { provider, resource };
+      hosts.set(origin, found);
     }
-    return provider;
+    return found;
   };
   const fetch = guarded<Env>(async (request, env, ctx) => {
     // guarded() has already refused requests for origins this deployment does not serve.
@@ -213,9 +286,9 @@ export function createOAuthMcpApp<Props, Env extends AppEnv & { OAUTH_KV: KVName
       annotate({ outcome: "rate_limited" });
       return withCors(tooManyRequests("oauth"), request);
     }
-    // A copy per request: the provider caches its helpers on env as OAUTH_PROVIDER, and env is
-    // shared by the isolate, so otherwise every origin after the first would get the first's helpers.
-    return providerFor(origin).fetch(request, { ...env }, ctx);
+    const { provider, resource } = hostsFor(origin);
+    if (isTransportPath(path)) return resource.fetch(request, providerEnv(env), ctx);
+    return provider.fetch(request, providerEnv(env), ctx);
   }, app);
   return { worker: { fetch } satisfies ExportedHandler<Env>, McpSseSession: createSseSessionClass(options.server) };
 }

@@ -3,6 +3,7 @@ export {
   type AuthHandlerEnv,
   createOAuthMcpApp,
   createPublicMcpApp,
+  type OAuthAppEnv,
   type OAuthAppOptions,
   type OAuthIdentity,
   type PublicAppOptions,
