@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL("../../..", import.meta.url));
 
 /** The template text for a real app's src/index.ts: its name and title become template variables. */
 export function indexTemplate(source: string, name: string): string {
-  return source.replace(`name: "${name}",`, 'name: "<%= name %>",').replace(/title: "[^"]*",/, 'title: "<%= title %>",');
+  return source.replace(`name: "${name}",`, 'name: "<%= name %>",').replace(/title: "[^"]*",/, "title: <%- JSON.stringify(title) %>,");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
