@@ -12,12 +12,18 @@ function kindLabel(app: AppInfo): string {
   return STYLES[app.kind].label;
 }
 
+/** Whether the app's landing-page e2e test saves docs/images/<app>.png. */
+export function savesScreenshot(files: Files, app: AppInfo): boolean {
+  return files.read(`${app.dir}/test/landing.e2e.ts`)?.includes(`docs/images/${app.name}.png`) ?? false;
+}
+
 /** The README's apps table as rows of cells, from the apps themselves (wrangler.jsonc, src/index.ts, e2e tests). */
 export function appsTableRows(files: Files): string[][] {
   return readApps(files).map((app) => {
     const tools = app.tools.length > 0 ? app.tools.map((tool) => `\`${tool}\``).join(", ") : "none";
     const docs = files.read(`${app.dir}/README.md`) === undefined ? "" : `[README](${app.dir}/README.md)`;
-    const screenshot = files.read(`docs/images/${app.name}.png`) === undefined ? "" : `, [landing page](docs/images/${app.name}.png)`;
+    // The landing-page e2e test saves the screenshot: linked from the start, present after the first e2e run.
+    const screenshot = savesScreenshot(files, app) ? `, [landing page](docs/images/${app.name}.png)` : "";
     return [`[${app.name}](${app.dir})`, kindLabel(app), String(app.port ?? ""), tools, docs + screenshot];
   });
 }

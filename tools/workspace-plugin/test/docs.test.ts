@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseJson } from "@nx/devkit";
 import { describe, expect, it } from "vitest";
-import { appsTableRows, tableRowsIn } from "../src/readme.ts";
+import { appsTableRows, savesScreenshot, tableRowsIn } from "../src/readme.ts";
 import { AUTH_STYLES, STYLES } from "../src/styles.ts";
 import { type AppInfo, diskFiles, type PackageJson, readApps } from "../src/workspace.ts";
 import { type Run, run, tail } from "./run.ts";
@@ -237,11 +237,15 @@ describe("the docs", () => {
     for (const generator of Object.keys(generators)) expect(readme).toContain(`@repo/workspace-plugin:${generator}`);
   });
 
-  it("each MCP app's README shows its landing-page screenshot, and the screenshot exists", () => {
+  it("each MCP app's README shows the landing-page screenshot its e2e test saves", () => {
     for (const app of apps.filter((candidate) => candidate.kind in STYLES)) {
       expect(read(`${app.dir}/README.md`), app.name).toContain(`](../../docs/images/${app.name}.png)`);
-      expect(existsSync(join(ROOT, "docs/images", `${app.name}.png`)), app.name).toBe(true);
+      expect(savesScreenshot(diskFiles(ROOT), app), app.name).toBe(true);
     }
+  });
+
+  it("the template apps' screenshots are committed", () => {
+    for (const auth of AUTH_STYLES) expect(existsSync(join(ROOT, "docs/images", `${STYLES[auth].reference}.png`)), auth).toBe(true);
   });
 
   it("each MCP app's README says how to run it, lists its tools, and how to connect and deploy it", () => {
