@@ -24,7 +24,7 @@ describe("sha256Hex", () => {
 describe("apiKeyValidator", () => {
   it("accepts each configured key, by its SHA-256, with its label and scopes", async () => {
     const validate = apiKeyValidator(keys);
-    expect(await validate(LAPTOP_KEY)).toEqual({ kind: "api-key", label: "key:laptop", scopes: [] });
+    expect(await validate(LAPTOP_KEY)).toEqual({ kind: "api-key", label: "key:laptop" });
     expect(await validate(CI_KEY)).toEqual({ kind: "api-key", label: "key:ci", scopes: ["mcp:tools", "mcp:admin"] });
   });
 
@@ -35,6 +35,11 @@ describe("apiKeyValidator", () => {
     }
   });
 
+  it("holds a key listed with an empty scope list to no scopes, not to every scope", async () => {
+    const validate = apiKeyValidator(JSON.stringify([{ label: "none", sha256: LAPTOP_SHA256, scopes: [] }]));
+    expect(await validate(LAPTOP_KEY)).toEqual({ kind: "api-key", label: "key:none", scopes: [] });
+  });
+
   it("reads a changed API_KEYS value instead of a stale cached one", async () => {
     expect(await apiKeyValidator(JSON.stringify([{ label: "only-ci", sha256: CI_SHA256 }]))(LAPTOP_KEY)).toBeNull();
     expect(await apiKeyValidator(keys)(LAPTOP_KEY)).not.toBeNull();
@@ -42,9 +47,9 @@ describe("apiKeyValidator", () => {
 });
 
 describe("parseApiKeys", () => {
-  it("normalises digests to lowercase and defaults scopes to none", () => {
+  it("normalises digests to lowercase; a key without scopes is unrestricted", () => {
     expect(parseApiKeys(keys)).toEqual([
-      { label: "laptop", sha256: LAPTOP_SHA256, scopes: [] },
+      { label: "laptop", sha256: LAPTOP_SHA256 },
       { label: "ci", sha256: CI_SHA256, scopes: ["mcp:tools", "mcp:admin"] },
     ]);
   });
@@ -94,7 +99,7 @@ describe("backendValidator", () => {
       asked.push(token);
       return token === "good" ? { id: 7 } : null;
     });
-    expect(await validate("good")).toEqual({ kind: "user-token", label: "user:7", scopes: [] });
+    expect(await validate("good")).toEqual({ kind: "user-token", label: "user:7" });
     expect(await validate("bad")).toBeNull();
     expect(asked).toEqual(["good", "bad"]);
   });

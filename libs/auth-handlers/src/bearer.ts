@@ -23,7 +23,8 @@ export interface ValidatedToken {
   kind: "api-key" | "user-token";
   /** A stable, non-secret name for the credential's holder ("key:laptop", "user:1"), for logs and session ownership. */
   label: string;
-  scopes: readonly string[];
+  /** The scopes the credential is limited to; absent when it is not limited (the server's defaults apply). */
+  scopes?: readonly string[];
 }
 
 /**
@@ -42,7 +43,7 @@ export const ApiKeyEntry = z.strictObject({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, "sha256 is the 64-character hex SHA-256 of the key")
     .transform((hex) => hex.toLowerCase()),
-  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, "a scope is an OAuth scope token")).default([]),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, "a scope is an OAuth scope token")).optional(),
 });
 export type ApiKeyEntry = z.output<typeof ApiKeyEntry>;
 
@@ -81,7 +82,7 @@ export function parseApiKeys(json: string | undefined): ApiKeyEntry[] {
 interface PreparedKey {
   label: string;
   digest: Uint8Array;
-  scopes: readonly string[];
+  scopes: readonly string[] | undefined;
 }
 
 let cached: { json: string; keys: PreparedKey[] } | undefined;
@@ -106,7 +107,9 @@ export function apiKeyValidator(apiKeysJson: string | undefined): TokenValidator
     for (const key of keys) {
       if (crypto.subtle.timingSafeEqual(digest, key.digest) && !match) match = key;
     }
-    return match ? { kind: "api-key", label: `key:${match.label}`, scopes: match.scopes } : null;
+    if (!match) return null;
+    // A key listed without `scopes` is unrestricted; one listed with `"scopes": []` may call nothing scoped.
+    return { kind: "api-key", label: `key:${match.label}`, ...(match.scopes && { scopes: match.scopes }) };
   };
 }
 
@@ -118,6 +121,6 @@ export function apiKeyValidator(apiKeysJson: string | undefined): TokenValidator
 export function backendValidator(lookUp: (token: string) => Promise<{ id: string | number } | null>): TokenValidator {
   return async (token) => {
     const user = await lookUp(token);
-    return user ? { kind: "user-token", label: `user:${user.id}`, scopes: [] } : null;
+    return user ? { kind: "user-token", label: `user:${user.id}` } : null;
   };
 }

@@ -18,7 +18,7 @@ const OTHER = "other_token_9876543210zyxwvuABC";
 function knownTokens(asked: string[] = []): TokenValidator {
   return async (token) => {
     asked.push(token);
-    if (token === GOOD) return { kind: "user-token", label: "user:1", scopes: [] };
+    if (token === GOOD) return { kind: "user-token", label: "user:1" };
     if (token === OTHER) return { kind: "api-key", label: "key:other", scopes: ["mcp:tools"] };
     return null;
   };

@@ -20,7 +20,7 @@ const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
  * of its holder ("key:laptop", "user:1") for logs and SSE session ownership, and its scopes.
  * @repo/auth-handlers' validators produce exactly this.
  */
-export type ValidatedToken = Pick<BearerProps, "kind" | "label"> & { scopes: readonly string[] };
+export type ValidatedToken = Pick<BearerProps, "kind" | "label"> & { scopes?: readonly string[] };
 
 /** Resolves to the identity behind a token, `null` for a token that is not valid; throws when it cannot decide. */
 export type TokenValidator = (token: string) => Promise<ValidatedToken | null>;
@@ -122,8 +122,8 @@ export interface BearerAppOptions<Env> {
   validators: Record<string, (env: Env) => TokenValidator>;
   landing?: Partial<LandingOptions>;
   /**
-   * Scopes of a credential its validator reports none for (a user-backend token, an API key listed
-   * without `scopes`). Default: every scope the server's tools declare, so such a credential may call
+   * Scopes of a credential its validator does not limit (a user-backend token, an API key listed
+   * without `scopes`; one listed with `"scopes": []` gets none). Default: every scope the server's tools declare, so such a credential may call
    * every tool; a credential listed with scopes is held to exactly those.
    */
   defaultScopes?: readonly string[];
@@ -180,7 +180,7 @@ export function createBearerMcpApp<Env extends BearerAppEnv = BearerAppEnv>(opti
       });
     if (!validated || !props?.success) return deny(challenge(origin, 401, "the bearer token is not valid here.", "invalid_token"));
 
-    const scopes = validated.scopes.length > 0 ? validated.scopes : defaultScopes;
+    const scopes = validated.scopes ?? defaultScopes;
     const caller: Caller<BearerProps> = { props: props.data, scopes, clientId: validated.label, userId: validated.label };
     return routes(credential.source === "query" ? withoutQueryToken(request) : request, env, caller);
   }
