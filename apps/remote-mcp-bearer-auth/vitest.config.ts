@@ -23,5 +23,9 @@ export default defineConfig({
       },
     }),
   ],
-  test: { include: ["src/**/*.test.ts"] },
+  test: {
+    // Workers-runtime start-up lands on the first test; on a loaded 2-core machine it can take over 5 s.
+    testTimeout: 30_000,
+    include: ["src/**/*.test.ts"],
+  },
 });

@@ -9,5 +9,9 @@ export default defineConfig({
       miniflare: { compatibilityDate: "2026-11-09", compatibilityFlags: ["nodejs_compat"], kvNamespaces: ["OAUTH_KV"] },
     }),
   ],
-  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+  test: {
+    // Workers-runtime start-up lands on the first test; on a loaded 2-core machine it can take over 5 s.
+    testTimeout: 30_000,
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+  },
 });

@@ -36,7 +36,7 @@ beforeAll(async () => {
     ...(await sequence(
       apps.map((app) => () => nx(["g", "@repo/workspace-plugin:mcp-app", app.name, `--auth=${app.auth}`, "--skipInstall"])),
     )),
-    await run("pnpm", ["install", "--offline"], ws),
+    await run("pnpm", ["install", "--offline", "--no-frozen-lockfile"], ws),
   ];
   for (const result of generated) expect(result.status, tail(result)).toBe(0);
 });

@@ -119,7 +119,7 @@ export default function mcpAppGenerator(tree: Tree, raw: McpAppOptions): Generat
     const run = (command: string, args: string[], cwd: string) =>
       execFileSync(command, args, { cwd, stdio: "inherit", env: { ...process.env, ...quiet } });
     run(bin("biome"), ["check", "--write", "--no-errors-on-unmatched", appDir, join(workspaceRoot, "README.md")], workspaceRoot);
-    if (!options.skipInstall) run("pnpm", ["install"], workspaceRoot);
+    if (!options.skipInstall) run("pnpm", ["install", "--no-frozen-lockfile"], workspaceRoot); // a new app always changes the lockfile, also under CI=true
     run(bin("wrangler"), ["types", "--env-file", ".dev.vars.example", "--include-runtime=false", "--strict-vars=false"], appDir);
   };
 }
