@@ -12,6 +12,15 @@ import { buildServer, type Caller, describeError, type ServerDefinition } from "
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+const encoder = new TextEncoder();
+/** What the SDK's streaming transport answers a streamed request with. */
+const SSE_HEADERS = {
+  "Content-Type": "text/event-stream",
+  "Cache-Control": "no-cache, no-transform",
+  Connection: "keep-alive",
+  "X-Accel-Buffering": "no",
+};
+
 /** What the transport hands the server factory: the caller and the Worker's env, never the raw token. */
 interface RequestScope {
   caller: Caller;
@@ -59,6 +68,55 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
   const modern = createMcpHandler(factory, { legacy: "reject", onerror, maxRequestBodySize: MAX_BODY_BYTES });
   const legacyStreaming = legacyStatelessFallback(factory, onerror, { maxRequestBodySize: MAX_BODY_BYTES });
 
+  /**
+   * A single 2025-era request whose handler may notify: the SDK's transport in JSON mode (all its
+   * checks run as for any request), answered with plain JSON unless a message for the request
+   * (progress, a log message) comes before its result; from that message on, the answer is an SSE
+   * stream carrying it, what follows, and the result. Same wire as the SDK's streaming transport,
+   * without framing, re-reading and re-parsing every answer that has nothing to stream.
+   */
+  async function legacyJsonUnlessNotified(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
+    const server = factory({ era: "legacy", authInfo, requestInfo: request });
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
+    let open = false;
+    let streamed: (response: Response) => void = () => {};
+    const streamedResponse = new Promise<Response>((resolve) => (streamed = resolve));
+    const send = transport.send.bind(transport);
+    transport.send = async (message, options) => {
+      const isAnswer = "id" in message && ("result" in message || "error" in message);
+      if (!stream) {
+        // The JSON transport answers by itself; a message before the answer switches to a stream.
+        if (isAnswer || options?.relatedRequestId === undefined) return send(message, options);
+        const readable = new ReadableStream<Uint8Array>({
+          start: (controller) => {
+            stream = controller;
+            open = true;
+          },
+          cancel: () => {
+            open = false;
+          },
+        });
+        streamed(new Response(readable, { status: 200, headers: SSE_HEADERS }));
+      }
+      if (open) {
+        stream?.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`));
+        if (isAnswer) {
+          open = false;
+          stream?.close();
+        }
+      }
+      // The transport's own bookkeeping (its JSON answer is not used once streaming).
+      if (isAnswer) await send(message, options);
+    };
+    await server.connect(transport);
+    const answered = transport.handleRequest(request, { parsedBody, authInfo });
+    // The transport's own answer settles once the result is sent, streamed or not: then the server is done.
+    const close = () => void server.close().catch(() => {});
+    answered.then(close, close);
+    return Promise.race([answered, streamedResponse]);
+  }
+
   async function legacyJson(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
     const server = factory({ era: "legacy", authInfo, requestInfo: request });
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -89,7 +147,7 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     const authInfo = authInfoFor({ caller, env }, request);
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: MAX_BODY_BYTES })) {
       if (Array.isArray(parsedBody)) return legacyStreaming(request, { parsedBody, authInfo });
-      if (mayNotify(parsedBody)) return jsonUnlessNotified(await legacyStreaming(request, { parsedBody, authInfo }));
+      if (mayNotify(parsedBody)) return legacyJsonUnlessNotified(request, parsedBody, authInfo);
       return legacyJson(request, parsedBody, authInfo);
     }
     return modern.fetch(request, { parsedBody, authInfo });
@@ -109,63 +167,4 @@ const NOTIFYING_METHODS = new Set(["tools/call", "prompts/get", "resources/read"
 function mayNotify(body: unknown): boolean {
   const message = body as { method?: unknown; params?: { _meta?: { progressToken?: unknown } } } | null;
   return NOTIFYING_METHODS.has(message?.method as string) || message?.params?._meta?.progressToken !== undefined;
-}
-
-/**
- * Reads a streamed reply up to its first event: when that event is already the response, nothing
- * came before it and the reply is sent as one JSON body (cheaper for both sides); otherwise the
- * stream is passed on intact, the first event included.
- */
-async function jsonUnlessNotified(response: Response): Promise<Response> {
-  if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) return response;
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  const chunks: Uint8Array[] = [];
-  let text = "";
-  let done = false;
-  while (!text.includes("\n\n")) {
-    const read = await reader.read();
-    if (read.done) {
-      done = true;
-      break;
-    }
-    chunks.push(read.value);
-    text += decoder.decode(read.value, { stream: true });
-  }
-  const end = text.indexOf("\n\n");
-  const first = end >= 0 ? text.slice(0, end) : "";
-  const data = first
-    .split("\n")
-    .filter((line) => line.startsWith("data:"))
-    .map((line) => line.slice(5).trimStart())
-    .join("\n");
-  const message = parseJson(data) as { id?: unknown; result?: unknown; error?: unknown } | undefined;
-  if (message && message.id !== undefined && ("result" in message || "error" in message)) {
-    void reader.cancel().catch(() => {});
-    const headers = new Headers(response.headers);
-    headers.set("content-type", "application/json");
-    headers.delete("x-accel-buffering");
-    return new Response(data, { status: response.status, headers });
-  }
-  const rest = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
-      if (done) controller.close();
-    },
-    async pull(controller) {
-      const read = await reader.read();
-      if (read.done) controller.close();
-      else controller.enqueue(read.value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
-  return new Response(rest, { status: response.status, statusText: response.statusText, headers: response.headers });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
