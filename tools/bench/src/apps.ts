@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { authorizeClient, mockSignIn } from "@repo/mcp-app/testing";
+// The GitHub app is measured against the fake GitHub its own e2e tests use (no network).
+import { startFakeGitHub } from "../../../apps/remote-mcp-github-oauth/test/fake-github.js";
+import { HttpBrowser } from "../../../apps/remote-mcp-github-oauth/test/sign-in.js";
+import { type BenchServer, ROOT, startBenchServer } from "./wrangler.js";
+
+/**
+ * Every server runs with request logging off: the shared layer's QUIET_LOGS, and wrangler at --log-level error.
+ * RATE_LIMITING=off: every load request comes from one IP and one client, which the apps' rate limits
+ * (libs/mcp-app/src/ratelimit.ts, 300 MCP requests/min) would otherwise answer with 429.
+ */
+const QUIET = { QUIET_LOGS: "true", RATE_LIMITING: "off" };
+
+export interface RunningApp {
+  server: BenchServer;
+  /** Headers that authenticate a request (empty for public servers). */
+  auth: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface BenchApp {
+  /** Short key used in the results. */
+  key: string;
+  /** The package (or tools/bench/trivial). */
+  name: string;
+  /** Directory of its wrangler config. */
+  dir: string;
+  /** "baseline" for the trivial Worker; MCP servers otherwise. */
+  kind: "baseline" | "public" | "oauth" | "bearer";
+  /** How the credential is obtained, for the report. */
+  credential: string;
+  start(): Promise<RunningApp>;
+}
+
+const plain = async (dir: string, vars: Record<string, string> = {}): Promise<RunningApp> => {
+  const server = await startBenchServer({ cwd: dir, vars: { ...QUIET, ...vars } });
+  return { server, auth: {}, stop: () => server.stop() };
+};
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+export const TRIVIAL_DIR = join(ROOT, "tools", "bench", "trivial");
+
+export const APPS: BenchApp[] = [
+  {
+    key: "trivial",
+    name: "trivial Worker (baseline)",
+    dir: TRIVIAL_DIR,
+    kind: "baseline",
+    credential: "none",
+    start: () => plain(TRIVIAL_DIR),
+  },
+  {
+    key: "authless",
+    name: "remote-mcp-authless",
+    dir: join(ROOT, "apps", "remote-mcp-authless"),
+    kind: "public",
+    credential: "none",
+    start: () => plain(join(ROOT, "apps", "remote-mcp-authless")),
+  },
+  {
+    key: "oauth",
+    name: "remote-mcp-server",
+    dir: join(ROOT, "apps", "remote-mcp-server"),
+    kind: "oauth",
+    credential: "access token from the real flow (DCR, PKCE S256, mock sign-in, code exchange)",
+    async start() {
+      const running = await plain(this.dir);
+      try {
+        const token = await authorizeClient(running.server.origin, mockSignIn, "bench");
+        return { ...running, auth: bearer(token.access_token) };
+      } catch (error) {
+        await running.stop();
+        throw error;
+      }
+    },
+  },
+  {
+    key: "bearer",
+    name: "remote-mcp-bearer-auth",
+    dir: join(ROOT, "apps", "remote-mcp-bearer-auth"),
+    kind: "bearer",
+    credential: "API key (BEARER_VALIDATOR=api-keys, API_KEYS holds its SHA-256)",
+    async start() {
+      const key = randomBytes(24).toString("base64url");
+      const API_KEYS = JSON.stringify([{ label: "bench", sha256: createHash("sha256").update(key).digest("hex"), scopes: [] }]);
+      const running = await plain(this.dir, { BEARER_VALIDATOR: "api-keys", API_KEYS });
+      return { ...running, auth: bearer(key) };
+    },
+  },
+  {
+    key: "github",
+    name: "remote-mcp-github-oauth",
+    dir: join(ROOT, "apps", "remote-mcp-github-oauth"),
+    kind: "oauth",
+    credential: "access token from the real flow, signed in at the fake GitHub of its e2e tests",
+    async start() {
+      const github = await startFakeGitHub();
+      let running: RunningApp | undefined;
+      try {
+        running = await plain(this.dir, github.vars);
+        const token = await authorizeClient(running.server.origin, new HttpBrowser(github).browse, "bench");
+        const started = running;
+        return {
+          ...started,
+          auth: bearer(token.access_token),
+          stop: async () => {
+            await Promise.all([started.stop(), github.close()]);
+          },
+        };
+      } catch (error) {
+        await Promise.all([running?.stop(), github.close()]);
+        throw error;
+      }
+    },
+  },
+];
