@@ -49,6 +49,8 @@ export async function startWithUserApi(seeded: string, vars: Record<string, stri
       CLOUDFLARE_CF_FETCH_ENABLED: "false",
       WRANGLER_HIDE_BANNER: "true",
       NO_COLOR: "1",
+      // Nx sets FORCE_COLOR for its tasks, which would colour the [worker] prefix of every log line.
+      FORCE_COLOR: "0",
     },
   });
   let output = "";
