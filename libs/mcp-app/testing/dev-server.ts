@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,9 +38,12 @@ export interface DevServerOptions {
   args?: string[];
   /** Ready timeout in ms. */
   timeoutMs?: number;
+  /** A state directory to start from (copied, e.g. a seeded D1); default: empty. */
+  seedFrom?: string;
 }
 
-const QUIET_ENV = {
+/** Environment for a quiet, offline wrangler whose output tests can parse (no banner, no colour). */
+export const QUIET_ENV = {
   WRANGLER_SEND_METRICS: "false",
   WRANGLER_SEND_ERROR_REPORTS: "false",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
@@ -53,6 +56,7 @@ const QUIET_ENV = {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), "mcp-e2e-"));
+  if (options.seedFrom) cpSync(options.seedFrom, state, { recursive: true });
   let output = "";
   let child: ChildProcess | undefined;
 

@@ -3,7 +3,7 @@ export { CHROMIUM_PATH, launchChromium, type TestBrowser } from "./browser.js";
 export { type CallbackServer, startCallbackServer } from "./callback-server.js";
 export { connectModernClient, connectSdkClient, type TransportKind } from "./clients.js";
 export { type ContractAuth, type ContractServer, type McpContractOptions, mcpContract } from "./contract.js";
-export { type DevServer, type DevServerOptions, freePort, startDevServer } from "./dev-server.js";
+export { type DevServer, type DevServerOptions, freePort, QUIET_ENV, startDevServer } from "./dev-server.js";
 export { printServerLogOnFailure } from "./failures.js";
 export {
   challengeParam,
