@@ -31,6 +31,8 @@ export interface BenchApp {
   kind: "baseline" | "public" | "oauth" | "bearer";
   /** How the credential is obtained, for the report. */
   credential: string;
+  /** Measured only when BENCH_APPS names it (diagnostic variants). */
+  optional?: boolean;
   start(): Promise<RunningApp>;
 }
 
@@ -78,6 +80,25 @@ export const APPS: BenchApp[] = [
     },
   },
   {
+    // The OAuth app with its token cache off: what every call costs when the provider checks the token.
+    key: "oauth-uncached",
+    name: "remote-mcp-server, TOKEN_CACHE_TTL_SECONDS=0",
+    dir: join(ROOT, "apps", "remote-mcp-server"),
+    kind: "oauth",
+    credential: "as oauth; every call validated against KV",
+    optional: true,
+    async start() {
+      const running = await plain(this.dir, { TOKEN_CACHE_TTL_SECONDS: "0" });
+      try {
+        const token = await authorizeClient(running.server.origin, mockSignIn, "bench");
+        return { ...running, auth: bearer(token.access_token) };
+      } catch (error) {
+        await running.stop();
+        throw error;
+      }
+    },
+  },
+  {
     key: "bearer",
     name: "remote-mcp-bearer-auth",
     dir: join(ROOT, "apps", "remote-mcp-bearer-auth"),
@@ -85,7 +106,7 @@ export const APPS: BenchApp[] = [
     credential: "API key (BEARER_VALIDATOR=api-keys, API_KEYS holds its SHA-256)",
     async start() {
       const key = randomBytes(24).toString("base64url");
-      const API_KEYS = JSON.stringify([{ label: "bench", sha256: createHash("sha256").update(key).digest("hex"), scopes: [] }]);
+      const API_KEYS = JSON.stringify([{ label: "bench", sha256: createHash("sha256").update(key).digest("hex") }]);
       const running = await plain(this.dir, { BEARER_VALIDATOR: "api-keys", API_KEYS });
       return { ...running, auth: bearer(key) };
     },

@@ -5,13 +5,14 @@
  *
  *   npm run bench                          # the full run (about 10 minutes)
  *   BENCH_RUNS=1 BENCH_DURATION=1 npm run bench -- --no-write   # a quick look
+ *   pnpm exec tsx src/run.ts --render-only   # docs/benchmarks.md again from docs/benchmarks.json
  *
  * Environment: BENCH_RUNS (default 3), BENCH_DURATION seconds per load (default 2),
  * BENCH_CONCURRENCY (default "1,10,50"), BENCH_APPS (comma-separated keys; the trivial Worker is
  * always measured), BENCH_SKIP (any of "bundle,startup,memory,sse-release").
  */
 import { execSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { APPS, type BenchApp, type RunningApp } from "./apps.js";
 import { type LoadResult, load, type RequestShape } from "./load.js";
@@ -35,7 +36,7 @@ const SSE_RELEASE_WAIT_MS = 90_000;
 
 const say = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-const apps = APPS.filter((app) => app.kind === "baseline" || !ONLY || ONLY.includes(app.key));
+const apps = APPS.filter((app) => app.kind === "baseline" || (ONLY ? ONLY.includes(app.key) : !app.optional));
 const trivial = apps.find((app) => app.kind === "baseline") as BenchApp;
 const mcpApps = apps.filter((app) => app.kind !== "baseline");
 
@@ -70,10 +71,11 @@ async function loadSse(prepared: Prepared, connections: number): Promise<LoadRes
   try {
     const before = session.messages();
     const result = await load(origin, sseCall(prepared.running.auth, session.endpoint), connections, DURATION);
-    // Replies still in flight when the load stopped.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const replies = session.messages() - before;
     const posted = result.rps * result.durationS;
+    // Replies still in flight when the load stopped (they count: the load generator stopped, the server did not).
+    const deadline = Date.now() + 5000;
+    while (session.messages() - before < posted && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const replies = session.messages() - before;
     return { ...result, rps: Math.min(replies, posted) / result.durationS, errors: result.errors + Math.max(0, posted - replies) };
   } finally {
     session.close();
@@ -246,4 +248,10 @@ function gitCommit(): string {
   }
 }
 
-await main();
+if (process.argv.includes("--render-only")) {
+  // Regenerates docs/benchmarks.md from docs/benchmarks.json (after a change to the report's text).
+  const results = JSON.parse(readFileSync(join(ROOT, "docs", "benchmarks.json"), "utf8")) as Results;
+  writeFileSync(join(ROOT, "docs", "benchmarks.md"), renderMarkdown(results));
+} else {
+  await main();
+}

@@ -161,9 +161,9 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
 /** `wrangler deploy --dry-run` into a fresh directory; returns that directory (the caller removes it). */
 export function dryRunBuild(cwd: string, minify: boolean): string {
   const outdir = mkdtempSync(join(tmpdir(), "mcp-bench-build-"));
-  const result = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, ...(minify ? ["--minify"] : []), "--log-level", "error"], {
+  const result = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, ...(minify ? ["--minify"] : [])], {
     cwd,
-    env: { ...process.env, ...WRANGLER_ENV },
+    env: { ...process.env, ...WRANGLER_ENV, WRANGLER_LOG: "error" },
     encoding: "utf8",
   });
   if (result.status !== 0) {
