@@ -191,7 +191,9 @@ async function main() {
     for (let round = 0; round < RUNS; round++) {
       say(`round ${round + 1}/${RUNS}`);
       await measureTrivial(round);
-      for (const app of mcpApps) {
+      // A different app goes first each round, so drift in the machine's load is spread over all of them.
+      const order = [...mcpApps.slice(round % mcpApps.length), ...mcpApps.slice(0, round % mcpApps.length)];
+      for (const app of order) {
         const p = prepared.get(app.key) as Prepared;
         for (const scenario of ["call2025", "call2026", "init2025"] as const) {
           for (const c of CONCURRENCY) {
