@@ -1,5 +1,5 @@
-import { attackSuite } from "@repo/mcp-app/testing";
-import { type App, HttpBrowser, startApp } from "./sign-in.js";
+import { attackSuite, HttpBrowser } from "@repo/mcp-app/testing";
+import { type App, startApp } from "./sign-in.js";
 
 // Every attack the shared suite knows, with sign-in through the fake GitHub; the GitHub OAuth App's
 // secret and every GitHub token it issued must never show in a response or a log line.

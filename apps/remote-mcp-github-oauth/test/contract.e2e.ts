@@ -1,5 +1,5 @@
-import { mcpContract } from "@repo/mcp-app/testing";
-import { HttpBrowser, startApp } from "./sign-in.js";
+import { HttpBrowser, mcpContract } from "@repo/mcp-app/testing";
+import { startApp } from "./sign-in.js";
 
 // The behaviour every app in this repo promises, with sign-in through the fake GitHub.
 let browser: HttpBrowser | undefined;

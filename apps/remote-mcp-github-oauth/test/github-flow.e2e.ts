@@ -12,13 +12,16 @@ import {
   discoverAuthorizationServer,
   exchangeCode,
   freePort,
+  HttpBrowser,
   printServerLogOnFailure,
+  type RecordedRequest,
   registerClient,
+  type SignInChoice,
+  type SignInTrace,
   TestOAuthProvider,
 } from "@repo/mcp-app/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RecordedRequest } from "./fake-github.js";
-import { type App, HttpBrowser, type SignInChoice, type SignInTrace, startApp } from "./sign-in.js";
+import { type App, startApp } from "./sign-in.js";
 
 /**
  * The whole GitHub sign-in with real MCP clients against `wrangler dev`, GitHub played by the fake:

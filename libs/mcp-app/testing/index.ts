@@ -5,6 +5,8 @@ export { connectModernClient, connectSdkClient, type TransportKind } from "./cli
 export { type ContractAuth, type ContractServer, type McpContractOptions, mcpContract } from "./contract.js";
 export { type DevServer, type DevServerOptions, freePort, QUIET_ENV, startDevServer } from "./dev-server.js";
 export { printServerLogOnFailure } from "./failures.js";
+export { type AppWithFakeGitHub, type FakeGitHub, type RecordedRequest, startFakeGitHub, startWithFakeGitHub } from "./fake-github.js";
+export { HttpBrowser, type SignInChoice, type SignInTrace } from "./github-browser.js";
 export {
   challengeParam,
   type HeaderMap,

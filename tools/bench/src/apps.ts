@@ -1,9 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { authorizeClient, mockSignIn } from "@repo/mcp-app/testing";
-// The GitHub app is measured against the fake GitHub its own e2e tests use (no network).
-import { startFakeGitHub } from "../../../apps/remote-mcp-github-oauth/test/fake-github.js";
-import { HttpBrowser } from "../../../apps/remote-mcp-github-oauth/test/sign-in.js";
+import { authorizeClient, HttpBrowser, mockSignIn, startFakeGitHub } from "@repo/mcp-app/testing";
 import { type BenchServer, ROOT, startBenchServer } from "./wrangler.js";
 
 /**

@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type DevServer, type DevServerOptions, startDevServer } from "./dev-server.js";
 
 /**
  * A stand-in for GitHub (an external service these offline tests cannot reach), on a free loopback
  * port: the OAuth App authorize page, the token endpoint with PKCE, and the REST API's /user and
  * /user/emails under a GitHub Enterprise-style /api/v3 base. It checks what real GitHub checks and
- * records every request, so tests can assert on what the server sent upstream.
+ * records every request, so tests can assert on what the server sent upstream. Sign in through it
+ * with HttpBrowser (github-browser.ts).
  */
 
 export interface FakeUser {
@@ -260,4 +262,30 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       server.close(() => resolve());
     });
   return fake;
+}
+
+/** An app that signs in with GitHub, under `wrangler dev` and pointed at a fake GitHub. */
+export interface AppWithFakeGitHub {
+  server: DevServer;
+  github: FakeGitHub;
+  /** Stops the app and the fake. */
+  stop(): Promise<void>;
+}
+
+/** Starts a fake GitHub, then `wrangler dev` with its vars (`options.vars` are added and win). */
+export async function startWithFakeGitHub(options: DevServerOptions): Promise<AppWithFakeGitHub> {
+  const github = await startFakeGitHub();
+  try {
+    const server = await startDevServer({ ...options, vars: { ...github.vars, ...options.vars } });
+    return {
+      server,
+      github,
+      stop: async () => {
+        await Promise.all([server.stop(), github.close()]);
+      },
+    };
+  } catch (error) {
+    await github.close();
+    throw error;
+  }
 }
