@@ -8,7 +8,7 @@ export default defineConfig({
       main: "./test/fixture-worker.ts",
       miniflare: {
         compatibilityDate: "2026-11-09",
-        compatibilityFlags: ["nodejs_compat"],
+        compatibilityFlags: ["nodejs_compat", "enable_request_signal"],
         durableObjects: { MCP_SSE_SESSION: { className: "McpSseSession", useSQLite: true } },
         bindings: { ALLOWED_ORIGINS: "https://inspector.example" },
       },

@@ -21,6 +21,12 @@ const SSE_HEADERS = {
   "X-Accel-Buffering": "no",
 };
 
+/** A call still running after this long is answered with an SSE stream (see answerWhileRunning). */
+export const STREAM_AFTER_MS = 1000;
+/** How often a running call's stream carries a comment frame, so a client that left is noticed. */
+export const KEEP_ALIVE_MS = 1000;
+const KEEP_ALIVE_FRAME = encoder.encode(": keepalive\n\n");
+
 /** What the transport hands the server factory: the caller and the Worker's env, never the raw token. */
 interface RequestScope {
   caller: Caller;
@@ -57,6 +63,9 @@ function scopeOf(ctx: McpRequestContext): RequestScope {
  *   may notify before answering (tools, prompts, resource reads, anything with a progress token)
  *   run on the SDK's streaming transport and stay a stream only if a notification (progress, a
  *   log message) actually comes before the result.
+ * Either era's call that may notify is cancelled when its client leaves (answerWhileRunning): a
+ * stateless server has no session a notifications/cancelled could reach, and on 2026-07-28 closing
+ * the response stream is the cancellation.
  * The body is read and parsed once, and bounded.
  */
 export function createStreamableHttpHandler(definition: ServerDefinition) {
@@ -112,9 +121,24 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     await server.connect(transport);
     const answered = transport.handleRequest(request, { parsedBody, authInfo });
     // The transport's own answer settles once the result is sent, streamed or not: then the server is done.
+    // Closing it earlier (the client left) aborts the handler's signal.
     const close = () => void server.close().catch(() => {});
     answered.then(close, close);
-    return Promise.race([answered, streamedResponse]);
+    return answerWhileRunning(Promise.race([answered, streamedResponse]), close, request.signal);
+  }
+
+  /**
+   * A single 2026-07-28 request whose handler may notify: the SDK's handler, given a request whose
+   * signal this layer controls, since on this protocol closing the response stream is the
+   * cancellation (no notifications/cancelled over HTTP).
+   */
+  function modernCancellable(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
+    const exchange = new AbortController();
+    const headers = new Headers(request.headers);
+    // The body was read once already (parsedBody); this request carries none.
+    headers.delete("content-length");
+    const forwarded = new Request(request.url, { method: request.method, headers, signal: exchange.signal });
+    return answerWhileRunning(modern.fetch(forwarded, { parsedBody, authInfo }), () => exchange.abort(), request.signal);
   }
 
   async function legacyJson(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
@@ -150,8 +174,98 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
       if (mayNotify(parsedBody)) return legacyJsonUnlessNotified(request, parsedBody, authInfo);
       return legacyJson(request, parsedBody, authInfo);
     }
+    if (mayNotify(parsedBody)) return modernCancellable(request, parsedBody, authInfo);
     return modern.fetch(request, { parsedBody, authInfo });
   };
+}
+
+/**
+ * The answer to a call that may run long, made so that the call stops when its client leaves.
+ * workerd tells a Worker its client has gone only when a write to the response fails (under
+ * `wrangler dev` request.signal never aborts before that, even with `enable_request_signal`), so:
+ * - an answer ready within STREAM_AFTER_MS that is not a stream is returned unchanged (plain JSON);
+ * - otherwise the answer is an SSE stream, carrying a comment frame every KEEP_ALIVE_MS between
+ *   events until the result, then the result (a JSON answer becomes one `message` event; a
+ *   streamed one is passed through);
+ * - `cancel` runs when that stream is cancelled (a write failed: the client left) or when the
+ *   request's signal aborts (where the runtime reports a disconnect earlier). It must stop the
+ *   call, which answers nobody from then on.
+ */
+export async function answerWhileRunning(
+  answer: Promise<Response>,
+  cancel: () => void,
+  signal: AbortSignal | undefined,
+  timing = { streamAfterMs: STREAM_AFTER_MS, keepAliveMs: KEEP_ALIVE_MS },
+): Promise<Response> {
+  signal?.addEventListener("abort", cancel, { once: true });
+  let wait: ReturnType<typeof setTimeout> | undefined;
+  const slow = new Promise<undefined>((resolve) => {
+    wait = setTimeout(() => resolve(undefined), timing.streamAfterMs);
+  });
+  const early = await Promise.race([answer, slow]);
+  clearTimeout(wait);
+  if (early && !isEventStream(early)) return early;
+
+  let finished = false;
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  let upstream: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const finish = () => {
+    finished = true;
+    clearInterval(keepAlive);
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      // Comment frames go only between events, never inside one that arrived in pieces.
+      let betweenEvents = true;
+      const write = (chunk: Uint8Array) => {
+        if (finished) return;
+        controller.enqueue(chunk);
+        betweenEvents = endsEvent(chunk);
+      };
+      write(KEEP_ALIVE_FRAME);
+      keepAlive = setInterval(() => {
+        if (betweenEvents) write(KEEP_ALIVE_FRAME);
+      }, timing.keepAliveMs);
+      const relay = async () => {
+        const response = early ?? (await answer);
+        if (isEventStream(response) && response.body) {
+          upstream = response.body.getReader();
+          for (let read = await upstream.read(); !read.done; read = await upstream.read()) write(read.value);
+        } else {
+          const text = await response.text();
+          // Re-serialized, so the event's data is one line whatever the body's formatting.
+          if (text.trim()) write(encoder.encode(`event: message\ndata: ${JSON.stringify(JSON.parse(text))}\n\n`));
+        }
+      };
+      relay()
+        .catch((error) => log({ event: "mcp_error", error: describeError(error) }))
+        .finally(() => {
+          if (finished) return;
+          finish();
+          try {
+            controller.close();
+          } catch {
+            // already errored: nothing more can be sent
+          }
+        });
+    },
+    cancel(reason) {
+      finish();
+      void upstream?.cancel(reason).catch(() => {});
+      cancel();
+    },
+  });
+  return new Response(body, { status: 200, headers: SSE_HEADERS });
+}
+
+function isEventStream(response: Response): boolean {
+  return response.headers.get("content-type")?.split(";")[0]?.trim() === "text/event-stream";
+}
+
+/** Whether a chunk of an SSE stream ends an event (a blank line). */
+function endsEvent(chunk: Uint8Array): boolean {
+  const length = chunk.length;
+  return length >= 2 && chunk[length - 1] === 0x0a && chunk[length - 2] === 0x0a;
 }
 
 /** The tool a single tools/call names, for the request's log line. */

@@ -1,0 +1,82 @@
+import { describe, expect, it, vi } from "vitest";
+import { answerWhileRunning } from "./streamable.js";
+
+// answerWhileRunning with short timings: how a call that may run long is answered, and stopped.
+
+const TIMING = { streamAfterMs: 50, keepAliveMs: 20 };
+const RESULT = { jsonrpc: "2.0", id: 7, result: { content: [{ type: "text", text: "done" }] } };
+
+const after = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
+const json = (body: unknown) => Response.json(body);
+
+function eventStream(...events: string[]): Response {
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      for (const event of events) {
+        await after(30, undefined);
+        controller.enqueue(new TextEncoder().encode(event));
+      }
+      controller.close();
+    },
+  });
+  return new Response(body, { headers: { "Content-Type": "text/event-stream" } });
+}
+
+/** The `data` of each SSE event, and how many comment frames came between them. */
+function parse(text: string): { events: unknown[]; comments: number } {
+  const blocks = text.split("\n\n").filter(Boolean);
+  const events = blocks.filter((block) => !block.startsWith(":")).map((block) => JSON.parse(block.replace(/^[\s\S]*?data: /, "")));
+  return { events, comments: blocks.filter((block) => block.startsWith(":")).length };
+}
+
+describe("answerWhileRunning", () => {
+  it("returns a quick JSON answer unchanged", async () => {
+    const answer = json(RESULT);
+    const cancel = vi.fn();
+    expect(await answerWhileRunning(Promise.resolve(answer), cancel, undefined, TIMING)).toBe(answer);
+    expect(cancel).not.toHaveBeenCalled();
+  });
+
+  it("answers a slow call with an SSE stream: comment frames while it runs, then the result as one event", async () => {
+    const response = await answerWhileRunning(after(150, json(RESULT)), vi.fn(), undefined, TIMING);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    const { events, comments } = parse(await response.text());
+    expect(events).toEqual([RESULT]);
+    expect(comments).toBeGreaterThanOrEqual(3);
+  });
+
+  it("passes a streamed answer through, with comment frames only between its events", async () => {
+    const progress = { jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: 1, progress: 1 } };
+    const split = `event: message\ndata: ${JSON.stringify(RESULT)}\n\n`;
+    const streamed = eventStream(
+      `event: message\ndata: ${JSON.stringify(progress)}\n\n`,
+      split.slice(0, 20),
+      split.slice(20), // an event in two pieces: no comment may land inside it
+    );
+    const response = await answerWhileRunning(Promise.resolve(streamed), vi.fn(), undefined, TIMING);
+    expect(response).not.toBe(streamed);
+    const text = await response.text();
+    expect(text).toContain(split);
+    expect(parse(text).events).toEqual([progress, RESULT]);
+  });
+
+  it("cancels the call when the client stops reading the stream", async () => {
+    const cancel = vi.fn();
+    const response = await answerWhileRunning(new Promise<Response>(() => {}), cancel, undefined, TIMING);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    expect(cancel).not.toHaveBeenCalled();
+    await reader.cancel();
+    expect(cancel).toHaveBeenCalledOnce();
+  });
+
+  it("cancels the call when the request's signal aborts, before any answer", async () => {
+    const cancel = vi.fn();
+    const disconnected = new AbortController();
+    const answering = answerWhileRunning(after(100, json(RESULT)), cancel, disconnected.signal, TIMING);
+    disconnected.abort();
+    expect(cancel).toHaveBeenCalledOnce();
+    await (await answering).body?.cancel();
+  });
+});
