@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectModernClient, connectSdkClient } from "./clients.js";
 import { printServerLogOnFailure } from "./failures.js";
 import { challengeParam, type HeaderMap, initializeRequest, jsonRpcErrorOf, postJsonRpc, probeSse } from "./http.js";
+import { loggedToolCalls } from "./logs.js";
 import { mockSignIn, TestOAuthProvider } from "./oauth.js";
 import { type AuthorizationServerMetadata, authorizeClient, type Browse, type ProtectedResourceMetadata } from "./oauth-flow.js";
 
@@ -86,6 +87,56 @@ const listers: ReadonlyArray<[string, Lister]> = [
   ],
 ];
 
+/** count_slowly's arguments for a call that takes 30 s unless it is cancelled. */
+const LONG_COUNT = { name: "count_slowly", arguments: { to: 30, delayMs: 1000 } } as const;
+/** The client gives up this long after calling. */
+const GIVE_UP_AFTER_MS = 1500;
+/**
+ * A cancelled call must have stopped this long after it started: a third of the full call. The
+ * server notices a client that left at its next write (a keep-alive or a progress event, one a
+ * second), and under `wrangler dev` one write later, as the disconnect crosses wrangler's proxy.
+ */
+const STOPPED_WITHIN_MS = 10_000;
+
+interface GiveUpOptions {
+  signal: AbortSignal;
+  onprogress?: (progress: { progress: number }) => void;
+}
+
+/** Calls count_slowly through `callTool` and gives up after GIVE_UP_AFTER_MS: the call rejects. */
+async function giveUp(callTool: (options: GiveUpOptions) => Promise<unknown>, withProgress: boolean): Promise<void> {
+  const steps: number[] = [];
+  const onprogress = ({ progress }: { progress: number }) => void steps.push(progress);
+  await expect(callTool({ signal: AbortSignal.timeout(GIVE_UP_AFTER_MS), ...(withProgress && { onprogress }) })).rejects.toThrow();
+  expect(steps).toEqual(withProgress ? [1] : []);
+}
+
+/** Calls count_slowly, gives up on it and leaves, the way each client does. */
+type Canceller = (origin: string, auth: ContractAuth) => Promise<void>;
+
+const cancellers = [false, true].flatMap((withProgress): Array<[string, Canceller]> => {
+  const answered = withProgress ? " with progress (answered as an SSE stream)" : "";
+  return [
+    [
+      `SDK v1 (2025-11-25)${answered}: the call is cancelled, then the client closes its transport`,
+      async (origin, auth) => {
+        const client = await connectSdkClient(`${origin}/mcp`, "streamable-http", oauthFor(auth), headersOf(auth));
+        await giveUp((options) => client.callTool(LONG_COUNT, undefined, options), withProgress);
+        // Its notifications/cancelled reaches no stateless server: the request ends when the client closes.
+        await client.close();
+      },
+    ],
+    [
+      `SDK v2 pinned to 2026-07-28${answered}: the call is aborted, which closes its response stream`,
+      async (origin, auth) => {
+        const client = await connectModernClient(`${origin}/mcp`, oauthFor(auth), headersOf(auth));
+        await giveUp((options) => client.callTool(LONG_COUNT, options), withProgress);
+        await client.close();
+      },
+    ],
+  ];
+});
+
 /** Headers that authenticate a raw request, obtained the way the app's clients obtain them. */
 async function credentialsFor(origin: string, auth: ContractAuth): Promise<HeaderMap> {
   if (auth === "none") return {};
@@ -124,6 +175,15 @@ async function expectDiscoverableAuthorization(origin: string, challenge: string
   for (const endpoint of [server.authorization_endpoint, server.token_endpoint, server.registration_endpoint]) {
     expect(endpoint.startsWith(`${issuer}/`)).toBe(true);
   }
+}
+
+/** Polls until `find` returns something, for up to 35 s (longer than any count_slowly call). */
+async function waitFor<T>(find: () => T | undefined, timeoutMs = 35_000): Promise<T> {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    const found = find();
+    if (found !== undefined) return found;
+  }
+  throw new Error(`nothing found in ${timeoutMs} ms`);
 }
 
 /** Tool names from the landing page's `<ul id="tools">` list. */
@@ -269,6 +329,20 @@ export function mcpContract(options: McpContractOptions): void {
       expect(response.status).toBe(404);
       expect((await jsonRpcErrorOf(response)).error.code).toBe(-32001);
     });
+
+    if (expectedTools.includes("count_slowly")) {
+      describe("stops count_slowly over /mcp when the client gives up on it and leaves", () => {
+        it.each(cancellers)("%s", async (_, cancelLongCall) => {
+          const logs = server?.logs;
+          if (!logs) throw new Error("this check reads the app's log: start() must return a server with logs()");
+          const since = logs().length;
+          await cancelLongCall(origin, auth);
+          const stopped = await waitFor(() => loggedToolCalls(logs().slice(since)).find((call) => call.tool === "count_slowly"));
+          expect(stopped.outcome, "a count_slowly that ran to the end").toBe("tool_error");
+          expect(stopped.ms).toBeLessThan(STOPPED_WITHIN_MS);
+        });
+      });
+    }
 
     it("lists the tools on the / landing page", async () => {
       const response = await fetch(`${origin}/`);

@@ -7,23 +7,45 @@ export interface LoggedRequest {
   [field: string]: unknown;
 }
 
+/** One tool call the server layer logged (src/server.ts): how it ended and how long it ran. */
+export interface LoggedToolCall {
+  event: "tool";
+  tool: string;
+  /** "ok", "tool_error" (a cancelled call included), "exception" or "input_required". */
+  outcome: string;
+  ms: number;
+  [field: string]: unknown;
+}
+
 /**
- * The requests an app logged, in order, from a dev server's output (other lines are ignored). A line
+ * The JSON objects of a dev server's output, one a line, in order (other lines are ignored). A line
  * may carry wrangler's "[worker-name] " prefix when one session runs several Workers.
  */
-export function loggedRequests(output: string): LoggedRequest[] {
-  const requests: LoggedRequest[] = [];
+function jsonLines(output: string): Record<string, unknown>[] {
+  const entries: Record<string, unknown>[] = [];
   for (const line of output.split("\n")) {
     const json = /^(?:\[[\w-]+\] )?(\{.*\})\s*$/.exec(line)?.[1];
     if (!json) continue;
     try {
-      const entry = JSON.parse(json) as Partial<LoggedRequest>;
-      if (typeof entry.method === "string" && typeof entry.route === "string" && typeof entry.status === "number") {
-        requests.push(entry as LoggedRequest);
-      }
+      entries.push(JSON.parse(json) as Record<string, unknown>);
     } catch {
       // wrangler's own lines and partial chunks are not ours
     }
   }
-  return requests;
+  return entries;
+}
+
+/** The requests an app logged, in order, from a dev server's output. */
+export function loggedRequests(output: string): LoggedRequest[] {
+  return jsonLines(output).filter(
+    (entry): entry is LoggedRequest =>
+      typeof entry.method === "string" && typeof entry.route === "string" && typeof entry.status === "number",
+  );
+}
+
+/** The tool calls an app logged, in order, from a dev server's output. */
+export function loggedToolCalls(output: string): LoggedToolCall[] {
+  return jsonLines(output).filter(
+    (entry): entry is LoggedToolCall => entry.event === "tool" && typeof entry.tool === "string" && typeof entry.ms === "number",
+  );
 }
