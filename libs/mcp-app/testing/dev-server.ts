@@ -21,12 +21,18 @@ export interface DevServer {
   /** e.g. http://127.0.0.1:41234 */
   origin: string;
   port: number;
+  /** wrangler's pid, the leader of the process group its workerd children run in. */
+  readonly pid: number;
+  /** The --persist-to directory (local KV, Durable Objects, D1). */
+  stateDir: string;
+  /** Milliseconds from spawning wrangler to its first HTTP response. */
+  startMs: number;
   /** Everything wrangler printed so far (stdout and stderr). */
   logs(): string;
-  /** Stops wrangler and its workerd children; removes temporary state unless kept. */
+  /** Stops wrangler and its workerd children; removes the state directory. */
   stop(): Promise<void>;
-  /** Restarts on the same port and state directory (durability tests). */
-  restart(): Promise<void>;
+  /** Restarts on the same port and state directory (durability tests); returns the new start time in ms. */
+  restart(): Promise<number>;
 }
 
 export interface DevServerOptions {
@@ -40,6 +46,13 @@ export interface DevServerOptions {
   timeoutMs?: number;
   /** A state directory to start from (copied, e.g. a seeded D1); default: empty. */
   seedFrom?: string;
+  /** wrangler's --log-level; "error" keeps its per-request log out of a measurement. Default: wrangler's own. */
+  logLevel?: "error" | "warn" | "info" | "log" | "debug";
+  /**
+   * The wrangler executable; default `pnpm exec wrangler` from `cwd`. A path to the binary skips
+   * pnpm's start-up, which a start-time measurement should not count.
+   */
+  wrangler?: string;
 }
 
 /** Environment for a quiet, offline wrangler whose output tests can parse (no banner, no colour). */
@@ -52,87 +65,112 @@ export const QUIET_ENV = {
   FORCE_COLOR: "0",
 };
 
-/** Runs `wrangler dev` for an app on a free port with fresh local state, in its own process group. */
+/** Process groups still running, killed even when the test process exits without stopping them. */
+const live = new Set<number>();
+process.once("exit", () => {
+  for (const group of live) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {}
+  }
+});
+
+/**
+ * Runs `wrangler dev` for an app on a free port with fresh local state, in its own process group.
+ * Ready once the server answers HTTP (polled every 20 ms, so the start time is close to true).
+ */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const port = await freePort();
-  const state = mkdtempSync(join(tmpdir(), "mcp-e2e-"));
-  if (options.seedFrom) cpSync(options.seedFrom, state, { recursive: true });
+  const origin = `http://127.0.0.1:${port}`;
+  const stateDir = mkdtempSync(join(tmpdir(), "mcp-e2e-"));
+  if (options.seedFrom) cpSync(options.seedFrom, stateDir, { recursive: true });
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const [command, ...prefix] = options.wrangler ? [options.wrangler] : ["pnpm", "exec", "wrangler"];
   let output = "";
   let child: ChildProcess | undefined;
 
-  const launch = async () => {
+  const launch = async (): Promise<number> => {
     const inspectorPort = await freePort();
     const vars = Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
-    child = spawn(
-      "pnpm",
-      [
-        "exec",
-        "wrangler",
-        "dev",
-        "--port",
-        String(port),
-        "--ip",
-        "127.0.0.1",
-        "--inspector-port",
-        String(inspectorPort),
-        "--persist-to",
-        state,
-        "--show-interactive-dev-session=false",
-        ...vars,
-        ...(options.args ?? []),
-      ],
-      { cwd: options.cwd, env: { ...process.env, ...QUIET_ENV }, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    const started = child;
+    const args = [
+      ...prefix,
+      "dev",
+      ...["--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort)],
+      ...["--persist-to", stateDir, "--show-interactive-dev-session=false"],
+      ...(options.logLevel ? ["--log-level", options.logLevel] : []),
+      ...vars,
+      ...(options.args ?? []),
+    ];
+    const spawnedAt = performance.now();
+    const started = spawn(command as string, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...QUIET_ENV },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child = started;
+    if (started.pid !== undefined) live.add(started.pid);
     started.stdout?.on("data", (chunk) => (output += chunk));
     started.stderr?.on("data", (chunk) => (output += chunk));
-    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (started.exitCode !== null) throw new Error(`wrangler dev exited (${started.exitCode}):\n${output}`);
-      if (output.includes("Ready on")) {
-        try {
-          await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
-          return;
-        } catch {
-          // not listening yet
-        }
+      if (started.exitCode !== null) throw new Error(`wrangler dev exited (${started.exitCode}) in ${options.cwd}:\n${output}`);
+      try {
+        await fetch(`${origin}/`, { signal: AbortSignal.timeout(2000) });
+        return performance.now() - spawnedAt;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      await new Promise((r) => setTimeout(r, 100));
     }
     await kill();
-    throw new Error(`wrangler dev did not become ready within ${options.timeoutMs ?? 60_000} ms:\n${output}`);
+    throw new Error(`wrangler dev in ${options.cwd} did not answer within ${timeoutMs} ms:\n${output}`);
   };
 
   const kill = async () => {
     const running = child;
     if (!running || running.exitCode !== null || running.pid === undefined) return;
+    const group = running.pid;
     const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
     try {
-      process.kill(-running.pid, "SIGTERM");
+      process.kill(-group, "SIGTERM");
     } catch {
+      live.delete(group);
       return;
     }
     const timer = setTimeout(() => {
       try {
-        process.kill(-(running.pid as number), "SIGKILL");
+        process.kill(-group, "SIGKILL");
       } catch {}
     }, 5000);
     await exited;
     clearTimeout(timer);
+    live.delete(group);
   };
 
-  await launch();
+  let startMs: number;
+  try {
+    startMs = await launch();
+  } catch (error) {
+    await kill();
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin,
     port,
+    get pid() {
+      return child?.pid as number;
+    },
+    stateDir,
+    startMs,
     logs: () => output,
     async stop() {
       await kill();
-      rmSync(state, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true });
     },
     async restart() {
       await kill();
-      await launch();
+      return launch();
     },
   };
 }
