@@ -4,7 +4,15 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ProgressNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { type DevServer, mockSignIn, startDevServer, TestOAuthProvider } from "@repo/mcp-app/testing";
+import {
+  type Browse,
+  type DevServer,
+  HttpBrowser,
+  mockSignIn,
+  startDevServer,
+  startFakeGitHub,
+  TestOAuthProvider,
+} from "@repo/mcp-app/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthProxy, startAuthProxy } from "./auth-proxy.js";
 import { recordResults } from "./report.js";
@@ -13,35 +21,46 @@ import { describeRun, FIXTURE_FREE, REQUIREMENTS, readBaseline, runSuite, type S
 // The real apps against every scenario that needs no fixture (FIXTURE_FREE), through a proxy that
 // adds their credential. To add an app: one entry in APPS (and "implicitDependencies" in package.json).
 
-interface AppUnderTest {
-  name: string;
-  /** The app directory, relative to this file. */
-  dir: string;
+/** What an app runs with: its wrangler vars and how an MCP client authenticates to it. */
+interface AppSetup {
   /** Extra `wrangler dev --var` bindings. */
   vars?: Record<string, string>;
   /** The Authorization header value for MCP requests to the app at `origin`. */
   authorization?: (origin: string) => Promise<string>;
 }
 
+/** A stand-in for a service the app signs in with (e.g. GitHub), started before the app and stopped after it. */
+interface Upstream extends AppSetup {
+  stop(): Promise<void>;
+}
+
+interface AppUnderTest extends AppSetup {
+  name: string;
+  /** The app directory, relative to this file. */
+  dir: string;
+  /** Starts its upstream; the vars it returns are added to the entry's, its authorization replaces the entry's. */
+  upstream?: () => Promise<Upstream>;
+}
+
 /**
  * Does what an MCP client does on a 401: follows the challenge's resource metadata, registers,
- * signs in on the mock page and exchanges the code (the SDK's own OAuth client).
+ * has `browse` play the user through the sign-in and exchanges the code (the SDK's own OAuth client).
  */
-async function mockOAuthToken(origin: string): Promise<string> {
+async function oauthToken(origin: string, browse: Browse): Promise<string> {
   const serverUrl = `${origin}/mcp`;
   const challenge = await fetch(serverUrl, { method: "POST" });
   expect(challenge.status).toBe(401);
   const metadata = /resource_metadata="([^"]+)"/.exec(challenge.headers.get("www-authenticate") ?? "")?.[1];
   expect(metadata).toBeDefined();
   const resourceMetadataUrl = new URL(metadata as string);
-  const provider = new TestOAuthProvider((url) => mockSignIn(url));
+  const provider = new TestOAuthProvider(browse);
   expect(await auth(provider, { serverUrl, resourceMetadataUrl })).toBe("REDIRECT");
   expect(await auth(provider, { serverUrl, resourceMetadataUrl, authorizationCode: provider.code() })).toBe("AUTHORIZED");
   return `Bearer ${provider.tokens()?.access_token}`;
 }
 
 const APPS: AppUnderTest[] = [
-  { name: "remote-mcp-server", dir: "../../remote-mcp-server", authorization: mockOAuthToken },
+  { name: "remote-mcp-server", dir: "../../remote-mcp-server", authorization: (origin) => oauthToken(origin, (url) => mockSignIn(url)) },
   { name: "remote-mcp-authless", dir: "../../remote-mcp-authless" },
   {
     name: "remote-mcp-bearer-auth",
@@ -49,6 +68,16 @@ const APPS: AppUnderTest[] = [
     // API-key mode needs no user backend; the keys are the demo ones of .dev.vars.example.
     vars: { BEARER_VALIDATOR: "api-keys", API_KEYS: devVarsExample("../../remote-mcp-bearer-auth/.dev.vars.example", "API_KEYS") },
     authorization: async () => "Bearer mcpk_demo_laptop_pzfv_lhzupmRfsxfgKdda37m",
+  },
+  {
+    name: "remote-mcp-github-oauth",
+    dir: "../../remote-mcp-github-oauth",
+    // GitHub is the fake of @repo/mcp-app/testing (offline); the token comes from the real flow through it.
+    upstream: async () => {
+      const github = await startFakeGitHub();
+      const browser = new HttpBrowser(github);
+      return { vars: github.vars, authorization: (origin) => oauthToken(origin, browser.browse), stop: () => github.close() };
+    },
   },
 ];
 
@@ -65,16 +94,19 @@ describe.each(APPS)("$name", (app) => {
   const runs: SuiteRun[] = [];
   let server: DevServer;
   let proxy: AuthProxy;
+  let upstream: Upstream | undefined;
 
   beforeAll(async () => {
-    server = await startDevServer({ cwd: new URL(app.dir, import.meta.url).pathname, vars: app.vars });
+    upstream = await app.upstream?.();
+    server = await startDevServer({ cwd: new URL(app.dir, import.meta.url).pathname, vars: { ...app.vars, ...upstream?.vars } });
     proxy = await startAuthProxy(server.origin);
-    proxy.authorization = await app.authorization?.(server.origin);
+    proxy.authorization = await (upstream?.authorization ?? app.authorization)?.(server.origin);
   });
 
   afterAll(async () => {
     await proxy?.close();
     await server?.stop();
+    await upstream?.stop();
     const scope = `the fixture-free scenarios (${[...new Set(REQUIREMENTS.flatMap((requirement) => FIXTURE_FREE[requirement]))].length})`;
     if (runs.length > 0) recordResults(app.name, scope, baseline, runs);
   });
