@@ -35,6 +35,7 @@ import {
   toolError,
 } from "@repo/mcp-tools";
 import type * as z from "zod";
+import { memoizeJsonSchema } from "./json-schema-cache.js";
 import { annotate, log } from "./log.js";
 
 /** Who is calling, as established by the app's auth layer before any MCP message is read. */
@@ -90,6 +91,11 @@ const prepared = new WeakMap<ServerDefinition, Prepared>();
 function prepare(definition: ServerDefinition): Prepared {
   let result = prepared.get(definition);
   if (result) return result;
+  for (const tool of definition.tools) {
+    memoizeJsonSchema(tool.inputSchema);
+    memoizeJsonSchema(tool.outputSchema);
+  }
+  for (const prompt of definition.prompts ?? []) memoizeJsonSchema(prompt.arguments);
   const resources = definition.resources ?? [];
   const prompts = definition.prompts ?? [];
   const completions: Completions = { prompts: new Map(), templates: new Map() };
