@@ -120,10 +120,12 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     };
     await server.connect(transport);
     const answered = transport.handleRequest(request, { parsedBody, authInfo });
-    // The transport's own answer settles once the result is sent, streamed or not: then the server is done.
-    // Closing it earlier (the client left) aborts the handler's signal.
+    // The transport's own answer settles once the result is sent, streamed or not: then the server
+    // holds nothing (no handler, timer or stream) and is left to the garbage collector; closing it
+    // costs an error with a stack trace per request. Closing it earlier (the client left, or the
+    // transport failed) aborts the handler's signal.
     const close = () => void server.close().catch(() => {});
-    answered.then(close, close);
+    answered.catch(close);
     return answerWhileRunning(Promise.race([answered, streamedResponse]), close, request.signal);
   }
 
@@ -146,9 +148,11 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
     try {
+      // Answered: nothing is left running (see legacyJsonUnlessNotified), so the server is not closed.
       return await transport.handleRequest(request, { parsedBody, authInfo });
-    } finally {
+    } catch (error) {
       void server.close().catch(() => {});
+      throw error;
     }
   }
 
@@ -222,7 +226,6 @@ export async function answerWhileRunning(
         controller.enqueue(chunk);
         betweenEvents = endsEvent(chunk);
       };
-      write(KEEP_ALIVE_FRAME);
       keepAlive = setInterval(() => {
         if (betweenEvents) write(KEEP_ALIVE_FRAME);
       }, timing.keepAliveMs);
