@@ -5,6 +5,7 @@ import {
   defineResourceTemplate,
   defineTool,
   inputRequired,
+  jsonSchemaInput,
   resourceNotFound,
   toolResult,
   usageGuide,
@@ -83,7 +84,26 @@ const full: ServerDefinition = {
   ],
 };
 
-const toolsOnly: ServerDefinition = { name: "tools-only", version: "1.0.0", tools: [other] };
+/** Keywords a zod object cannot produce: they must reach the client as written, and be enforced. */
+const RANGE_SCHEMA = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  type: "object",
+  $defs: { bound: { $anchor: "bound", type: "integer" } },
+  properties: { from: { $ref: "#/$defs/bound" }, to: { $ref: "#bound" } },
+  required: ["from"],
+  dependentRequired: { to: ["from"] },
+  additionalProperties: false,
+};
+
+const span = defineTool({
+  name: "span",
+  description: "Measures a range described with JSON Schema.",
+  inputSchema: jsonSchemaInput<{ from: number; to?: number }>(RANGE_SCHEMA),
+  annotations: readOnly,
+  handler: ({ from, to }) => toolResult({ length: (to ?? from) - from }),
+});
+
+const toolsOnly: ServerDefinition = { name: "tools-only", version: "1.0.0", tools: [other, span] };
 
 interface RpcResponse {
   result?: Record<string, unknown>;
@@ -135,6 +155,26 @@ describe("capabilities", () => {
     expect((await rpc(full, "tools/list")).result).toMatchObject({ ttlMs: 60_000, cacheScope: "public" });
     const caller: Caller = { props: { userId: "u1" }, scopes: [], clientId: "c1", userId: "u1" };
     expect((await rpc(full, "prompts/list", {}, caller)).result).toMatchObject({ ttlMs: 60_000, cacheScope: "private" });
+  });
+});
+
+describe("a tool whose input is JSON Schema", () => {
+  it("is listed with that schema unchanged", async () => {
+    const tools = (await rpc(toolsOnly, "tools/list")).result?.tools as Array<{ name: string; inputSchema: unknown }>;
+    expect(tools.find((tool) => tool.name === "span")?.inputSchema).toStrictEqual(RANGE_SCHEMA);
+  });
+
+  it("gets only arguments that schema accepts, $ref by pointer and by $anchor included", async () => {
+    expect((await rpc(toolsOnly, "tools/call", { name: "span", arguments: { from: 2, to: 5 } })).result?.structuredContent).toEqual({
+      length: 3,
+    });
+    for (const invalid of [{ to: 5 }, { from: 2, to: 5.5 }, { from: "2" }, { from: 2, step: 1 }]) {
+      const refused = (await rpc(toolsOnly, "tools/call", { name: "span", arguments: invalid })).result;
+      expect(refused, JSON.stringify(invalid)).toMatchObject({
+        isError: true,
+        content: [{ text: expect.stringMatching(/^Input validation error/) }],
+      });
+    }
   });
 });
 

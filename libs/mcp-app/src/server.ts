@@ -3,7 +3,9 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   type CompleteResult,
   createRequestStateCodec,
+  fromJsonSchema,
   type GetPromptResult,
+  type JsonSchemaType,
   McpServer,
   ProtocolError,
   ProtocolErrorCode,
@@ -15,6 +17,7 @@ import {
   type ScopeChallengeHandler,
   type ServerCapabilities,
   type ServerContext,
+  type StandardSchemaWithJSON,
   UriTemplate,
   type InputRequiredResult as WireInputRequired,
 } from "@modelcontextprotocol/server";
@@ -25,6 +28,8 @@ import {
   type Completer,
   type InputRequiredResult,
   isInputRequired,
+  isJsonSchemaInput,
+  type JsonSchemaInput,
   type PromptContext,
   type ResourceBody,
   type ResourceContext,
@@ -32,6 +37,7 @@ import {
   type ResourceTemplateDefinition,
   type ServerSummary,
   type ToolContext,
+  type ToolInput,
   toolError,
 } from "@repo/mcp-tools";
 import type * as z from "zod";
@@ -230,9 +236,23 @@ function requireCallerScopes(caller: Caller, scopes: readonly string[] | undefin
 /** JSON-RPC server-error code for a call the credential's scopes do not cover (HTTP 403 where HTTP can say it). */
 export const INSUFFICIENT_SCOPE_CODE = -32003;
 
+/** JSON Schema inputs, each compiled to a validator once (a server is built per request). */
+const jsonSchemaInputs = new WeakMap<JsonSchemaInput<unknown>, StandardSchemaWithJSON>();
+
+/** What the SDK registers a tool's input with: the zod object, or the JSON Schema, published as written. */
+function sdkInputSchema(input: ToolInput): z.ZodObject | StandardSchemaWithJSON {
+  if (!isJsonSchemaInput(input)) return input;
+  let schema = jsonSchemaInputs.get(input);
+  if (!schema) {
+    schema = fromJsonSchema(input.jsonSchema as JsonSchemaType);
+    jsonSchemaInputs.set(input, schema);
+  }
+  return schema;
+}
+
 function registerTool(scope: Scope, tool: AnyTool): void {
   const { server, caller } = scope;
-  const inputSchema: z.ZodObject = tool.inputSchema;
+  const inputSchema = sdkInputSchema(tool.inputSchema);
   server.registerTool(
     tool.name,
     {

@@ -50,11 +50,15 @@ export {
 } from "./resource.js";
 export {
   type AnyTool,
+  type ArgsOf,
   type AudioContent,
   type ContentBlock,
   defineTool,
   type EmbeddedResource,
   type ImageContent,
+  isJsonSchemaInput,
+  type JsonSchemaInput,
+  jsonSchemaInput,
   type ResourceContents,
   type ResourceLink,
   type TextContent,
@@ -62,6 +66,7 @@ export {
   type ToolAnnotations,
   type ToolContext,
   type ToolDefinition,
+  type ToolInput,
   type ToolResult,
   type ToolReturn,
   toolError,

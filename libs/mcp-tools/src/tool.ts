@@ -107,8 +107,38 @@ export interface ToolContext<Props = unknown> {
  */
 export const TOOLS_SCOPE = "mcp:tools";
 
+/**
+ * A tool's input schema written as JSON Schema (2020-12 unless its `$schema` says otherwise), for
+ * what a zod object cannot say: `$defs` and `$ref`, `$anchor`, `allOf`/`anyOf`, `if`/`then`/`else`.
+ * The server layer publishes it unchanged and validates every call's arguments against it;
+ * `Args` is the type the handler receives, which TypeScript cannot check against the schema.
+ */
+export interface JsonSchemaInput<Args = Record<string, unknown>> {
+  readonly jsonSchema: Readonly<Record<string, unknown>>;
+  /** Type-level only: never set. */
+  readonly args?: Args;
+}
+
+/** Declares a JSON Schema input (see JsonSchemaInput); it must describe an object. */
+export function jsonSchemaInput<Args = Record<string, unknown>>(jsonSchema: Record<string, unknown>): JsonSchemaInput<Args> {
+  if (jsonSchema.type !== undefined && jsonSchema.type !== "object") {
+    throw new Error(`A tool's input schema must describe an object, not ${JSON.stringify(jsonSchema.type)}`);
+  }
+  return { jsonSchema };
+}
+
+/** What a tool's arguments may be described with: a zod object, or JSON Schema. */
+export type ToolInput = z.ZodObject | JsonSchemaInput<unknown>;
+
+/** The arguments a handler receives for an input schema. */
+export type ArgsOf<In extends ToolInput> = In extends z.ZodObject ? z.output<In> : In extends JsonSchemaInput<infer Args> ? Args : never;
+
+export function isJsonSchemaInput(input: ToolInput): input is JsonSchemaInput<unknown> {
+  return !("_zod" in input) && "jsonSchema" in input;
+}
+
 export interface ToolDefinition<
-  In extends z.ZodObject = z.ZodObject,
+  In extends ToolInput = z.ZodObject,
   Out extends z.ZodObject = z.ZodObject,
   Props = unknown,
   Result extends ToolReturn<z.output<Out>> = ToolResult<z.output<Out>>,
@@ -122,7 +152,7 @@ export interface ToolDefinition<
   annotations: ToolAnnotations;
   /** OAuth scopes a caller's token must carry to call this tool (checked by the server layer). */
   scopes?: readonly string[];
-  handler(args: z.output<In>, ctx: ToolContext<Props>): Promise<Result> | Result;
+  handler(args: ArgsOf<In>, ctx: ToolContext<Props>): Promise<Result> | Result;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of tools erases their schema types.
@@ -130,7 +160,7 @@ export type AnyTool = ToolDefinition<any, any, any, any>;
 
 /** Declares a tool; the identity function exists so TypeScript infers the handler's argument and result types. */
 export function defineTool<
-  In extends z.ZodObject,
+  In extends ToolInput,
   Out extends z.ZodObject,
   Props = unknown,
   Result extends ToolReturn<z.output<Out>> = ToolResult<z.output<Out>>,
