@@ -82,6 +82,16 @@ describe("readJsonBody", () => {
     expect(seen.cancelled).toBe(true);
   });
 
+  it("reads a body with a declared length whole, and still refuses one longer than the limit", async () => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
+    const declared = { "Content-Type": "application/json", "Content-Length": String(new TextEncoder().encode(body).byteLength) };
+    expect(await readJsonBody(post(body, declared), LIMIT)).toEqual({ ok: true, body: { jsonrpc: "2.0", id: 1, method: "ping" } });
+    // A Request built in-process can carry more than it declares; the limit holds anyway.
+    const long = `"${"x".repeat(LIMIT)}"`;
+    const lying = await refused(post(long, { "Content-Type": "application/json", "Content-Length": "10" }));
+    expect(lying).toMatchObject({ status: 413, body: rpcError(-32600, `Payload Too Large: the body exceeds ${LIMIT} bytes`) });
+  });
+
   it("accepts a body of exactly the limit", async () => {
     const body = `"${"x".repeat(LIMIT - 2)}"`;
     const result = await readJsonBody(post(body), LIMIT);

@@ -25,8 +25,12 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes) return { ok: false, response: tooLarge(maxBytes) };
-  const text = await readTextBounded(request, maxBytes);
-  if (text === undefined) return { ok: false, response: tooLarge(maxBytes) };
+  // A declared length bounds the body (HTTP framing ends it there): read it in one go. Without one
+  // (chunked), count the bytes as they come and stop at the limit.
+  const text = Number.isInteger(declared) && declared >= 0 ? await request.text() : await readTextBounded(request, maxBytes);
+  // (A body longer than its declared length, possible only for a Request built in-process, is
+  // still refused: more characters than the limit means more bytes too.)
+  if (text === undefined || text.length > maxBytes) return { ok: false, response: tooLarge(maxBytes) };
   try {
     return { ok: true, body: JSON.parse(text) };
   } catch {
