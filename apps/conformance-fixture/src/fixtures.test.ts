@@ -1,9 +1,13 @@
 import { exports } from "cloudflare:workers";
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from "@modelcontextprotocol/client";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { type AnyTool, isInputRequired, ResourceNotFound, type ToolContext } from "@repo/mcp-tools";
 import { describe, expect, it } from "vitest";
 import { contentTools } from "./content-tools.js";
 import { inputTools } from "./input-tools.js";
 import { fixtureResources } from "./resources.js";
+import { CONTACT_SCHEMA } from "./schema-tools.js";
 
 const tool = (name: string): AnyTool => {
   const found: AnyTool | undefined = [...contentTools, ...inputTools].find((candidate) => candidate.name === name);
@@ -95,5 +99,53 @@ describe("the fixture Worker", () => {
     const page = await exports.default.fetch("http://localhost:8799/");
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("TEST-ONLY");
+  });
+});
+
+describe("the JSON Schema 2020-12 fixture", () => {
+  const inProcess = (url: string | URL, init?: RequestInit) => exports.default.fetch(url, init);
+  const endpoint = new URL("http://localhost:8799/mcp");
+  const clients = {
+    "2025-11-25": async () => {
+      const client = new Client({ name: "fixture-test", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(endpoint, { fetch: inProcess }));
+      return client;
+    },
+    "2026-07-28": async () => {
+      const client = new ModernClient({ name: "fixture-test", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+      await client.connect(new ModernHttpTransport(endpoint, { fetch: inProcess }));
+      return client;
+    },
+  };
+
+  it.each(Object.entries(clients))("is listed to a %s client with its input schema exactly as written", async (_, connect) => {
+    const client = await connect();
+    const { tools } = await client.listTools();
+    expect(tools.find((listed) => listed.name === "json_schema_2020_12_tool")?.inputSchema).toStrictEqual(CONTACT_SCHEMA);
+    await client.close();
+  });
+
+  it.each(Object.entries(clients))("checks a %s client's arguments against that schema", async (_, connect) => {
+    const client = await connect();
+    const call = (args: Record<string, unknown>) => client.callTool({ name: "json_schema_2020_12_tool", arguments: args });
+    expect(await call({ name: "Ada", contactMethod: "phone", phone: "555-0100" })).toMatchObject({
+      structuredContent: { reachVia: "phone 555-0100" },
+    });
+    expect(await call({ email: "ada@example.com", address: { city: "London" } })).toMatchObject({
+      structuredContent: { reachVia: "email ada@example.com" },
+    });
+    // if/then: contactMethod "phone" needs a phone; else: an email; additionalProperties: false; $ref'd types.
+    for (const invalid of [
+      { contactMethod: "phone", email: "ada@example.com" },
+      { phone: "555-0100" },
+      { email: "ada@example.com", nickname: "Countess" },
+      { email: "ada@example.com", address: { city: 7 } },
+    ]) {
+      expect(await call(invalid), JSON.stringify(invalid)).toMatchObject({
+        isError: true,
+        content: [{ text: expect.stringMatching(/^Input validation error/) }],
+      });
+    }
+    await client.close();
   });
 });

@@ -9,6 +9,7 @@ import { contentTools } from "./content-tools.js";
 import { inputTools } from "./input-tools.js";
 import { fixturePrompts } from "./prompts.js";
 import { fixtureResources } from "./resources.js";
+import { schemaTools } from "./schema-tools.js";
 
 const app = createPublicMcpApp<Env>({
   server: {
@@ -16,7 +17,7 @@ const app = createPublicMcpApp<Env>({
     title: "MCP conformance fixture (test only)",
     version: "1.0.0",
     instructions: "Test fixtures for @modelcontextprotocol/conformance. Not a useful server.",
-    tools: [...contentTools, ...inputTools],
+    tools: [...contentTools, ...inputTools, ...schemaTools],
     resources: fixtureResources,
     prompts: fixturePrompts,
   },
