@@ -19,7 +19,7 @@ export interface ThroughputFigure {
   p99Ms: number;
   errors: number;
   runs: { rps: number; p50Ms: number; p99Ms: number; errors: number }[];
-  /** Median over the runs of rps / the trivial Worker's rps in the same round, at the same concurrency. */
+  /** Median over the runs of rps / the mean rps of the trivial Worker measured right before and after, at the same concurrency. */
   rpsRatio: number;
   /** Likewise for p99 latency (lower is better). */
   p99Ratio: number;
@@ -197,7 +197,7 @@ function tables(results: Results): Table[] {
     }
   }
   out.push({
-    title: "Throughput and latency (medians; ratios to the trivial Worker at the same concurrency, same round)",
+    title: "Throughput and latency (medians; ratios to the trivial Worker measured right before and after, same concurrency)",
     header: ["app", "scenario", "c", "req/s", "ratio", "p50 ms", "p99 ms", "p99 ratio", "errors"],
     rows: throughputRows,
   });
@@ -300,11 +300,11 @@ export function renderMarkdown(results: Results): string {
 
 Latest run: ${summary(results)}.
 
-Every app runs under \`wrangler dev\` (local workerd) with request logging off (\`QUIET_LOGS=true\`, \`--log-level error\`), next to a trivial Worker that answers every request with a fixed JSON body ([tools/bench/trivial](../tools/bench/trivial)). Load comes from autocannon in the same process as the harness, on the same machine, so **absolute numbers say little; the ratios to the trivial Worker measured in the same round are the figures to read** (this machine drifts ±30 % between runs; the ratios much less).
+Every app runs under \`wrangler dev\` (local workerd) with request logging off (\`QUIET_LOGS=true\`, \`--log-level error\`), next to a trivial Worker that answers every request with a fixed JSON body ([tools/bench/trivial](../tools/bench/trivial)). Load comes from autocannon in the same process as the harness, on the same machine, so **absolute numbers say little; the ratios to the trivial Worker, measured right before and right after each figure, are the figures to read** (this machine drifts ±30 % between runs; the ratios much less).
 
 ## How to read it
 
-- **ratio** (throughput): the app's requests per second divided by the trivial Worker's at the same concurrency, in the same round; the median of the rounds. 1.00 means "as fast as a Worker that does nothing"; 0.70 means the app's own work costs 30 % of the throughput.
+- **ratio** (throughput): the app's requests per second divided by the trivial Worker's at the same concurrency, measured right before and right after it (the mean of the two: every figure is sandwiched, T A T B T …, so a drift in the machine's load cancels); the median of the rounds. 1.00 means "as fast as a Worker that does nothing"; 0.70 means the app's own work costs 30 % of the throughput.
 - **p99 ratio**: the app's 99th-percentile latency divided by the trivial Worker's (lower is better).
 - Every response under load is checked: its body must equal the answer checked once before the load (a JSON-RPC result, not an error). **errors** counts non-2xx answers, mismatched bodies and connection errors; it should be 0.
 - Scenarios: ${Object.entries(SCENARIOS)
@@ -320,7 +320,7 @@ Every app runs under \`wrangler dev\` (local workerd) with request logging off (
 - A disk figure below zero is SQLite checkpointing the local KV's write-ahead log, not state removed.
 - /sse release: a session's Durable Object notices its client is gone when a write to the stream fails; it writes a keep-alive every 15 s, and under \`wrangler dev\` the first writes after a disconnect still succeed (the local proxy buffers them), so release takes about three keep-alive intervals here. Each session's Durable Object also leaves an empty SQLite file in the local state (the class is SQLite-backed; it stores nothing). See [scaling.md](scaling.md) for what happens when deployed.
 
-Run it with \`npm run bench\` (about 10 minutes; it prints the same tables). \`BENCH_RUNS\`, \`BENCH_DURATION\` (seconds per figure), \`BENCH_CONCURRENCY\`, \`BENCH_APPS\` (for example \`oauth,oauth-uncached\`: the OAuth app with its token cache off) and \`BENCH_SKIP\` (\`bundle,startup,memory,sse-release\`) shorten it; \`-- --no-write\` leaves these files alone. Measure on a quiet machine: the load average is recorded above.
+Run it with \`npm run bench\` (about 15 minutes; it prints the same tables). \`BENCH_RUNS\`, \`BENCH_DURATION\` (seconds per figure), \`BENCH_CONCURRENCY\`, \`BENCH_APPS\` (for example \`oauth,oauth-uncached\`: the OAuth app with its token cache off) and \`BENCH_SKIP\` (\`bundle,startup,memory,sse-release\`) shorten it; \`-- --no-write\` leaves these files alone. Measure on a quiet machine: the load average is recorded above.
 
 Credentials used:
 

@@ -3,7 +3,7 @@
  * the same run, with autocannon at several concurrencies, plus memory, disk, SSE release, bundle
  * size and start-up time. Writes docs/benchmarks.json and regenerates docs/benchmarks.md.
  *
- *   npm run bench                          # the full run (about 10 minutes)
+ *   npm run bench                          # the full run (about 15 minutes)
  *   BENCH_RUNS=1 BENCH_DURATION=1 npm run bench -- --no-write   # a quick look
  *   pnpm exec tsx src/run.ts --render-only   # docs/benchmarks.md again from docs/benchmarks.json
  *
@@ -83,9 +83,10 @@ async function loadSse(prepared: Prepared, connections: number): Promise<LoadRes
 }
 
 function throughputFigure(samples: LoadResult[], baselines: LoadResult[][]): ThroughputFigure {
-  // Ratios are taken round by round (the baseline of a round is its mean), then the median.
-  const perRound = samples.map((sample, round) => {
-    const base = baselines[round] ?? [];
+  // Each sample against the trivial Worker measured right before and right after it (their mean),
+  // so drift in the machine's load cancels; then the median over the rounds.
+  const paired = samples.map((sample, index) => {
+    const base = baselines[index] ?? [];
     const rps = base.reduce((sum, b) => sum + b.rps, 0) / base.length;
     const p99 = base.reduce((sum, b) => sum + b.p99Ms, 0) / base.length;
     return { rps: sample.rps / rps, p99: sample.p99Ms / p99 };
@@ -96,8 +97,8 @@ function throughputFigure(samples: LoadResult[], baselines: LoadResult[][]): Thr
     p99Ms: median(samples.map((s) => s.p99Ms)),
     errors: samples.reduce((sum, s) => sum + s.errors, 0),
     runs: samples.map((s) => ({ rps: s.rps, p50Ms: s.p50Ms, p99Ms: s.p99Ms, errors: s.errors })),
-    rpsRatio: median(perRound.map((r) => r.rps)),
-    p99Ratio: median(perRound.map((r) => r.p99)),
+    rpsRatio: median(paired.map((r) => r.rps)),
+    p99Ratio: median(paired.map((r) => r.p99)),
   };
 }
 
@@ -170,9 +171,10 @@ async function main() {
       if (app.kind !== "baseline") await loadSse(prepared.get(app.key) as Prepared, 10);
     }
 
-    // Samples by app, scenario and concurrency; the trivial Worker's also by round, as each round's baseline.
+    // Samples by app, scenario and concurrency. Every sample is taken between two of the trivial
+    // Worker's at the same concurrency, its baseline (a sandwich: T A T B T ...).
     const samples = new Map<string, { app: string; scenario: ScenarioKey; c: number; results: LoadResult[] }>();
-    const baselines = new Map<string, LoadResult[]>();
+    const baselines = new Map<LoadResult, LoadResult[]>();
     const record = (app: string, scenario: ScenarioKey, c: number, result: LoadResult) => {
       const key = `${app}|${scenario}|${c}`;
       const entry = samples.get(key) ?? { app, scenario, c, results: [] };
@@ -181,36 +183,39 @@ async function main() {
       if (result.errors > 0) say(`  ${app} ${scenario} c=${c}: ${result.errors} errors`);
     };
     const trivialPrepared = prepared.get(trivial.key) as Prepared;
-    const measureTrivial = async (round: number) => {
-      for (const c of CONCURRENCY) {
-        const result = await load(trivialPrepared.running.server.origin, trivialPrepared.shapes.post as RequestShape, c, DURATION);
-        record(trivial.key, "post", c, result);
-        baselines.set(`${c}|${round}`, [...(baselines.get(`${c}|${round}`) ?? []), result]);
-      }
+    const measureTrivial = async (c: number) => {
+      const result = await load(trivialPrepared.running.server.origin, trivialPrepared.shapes.post as RequestShape, c, DURATION);
+      record(trivial.key, "post", c, result);
+      return result;
     };
     for (let round = 0; round < RUNS; round++) {
       say(`round ${round + 1}/${RUNS}`);
-      await measureTrivial(round);
-      // A different app goes first each round, so drift in the machine's load is spread over all of them.
+      // A different app goes first each round.
       const order = [...mcpApps.slice(round % mcpApps.length), ...mcpApps.slice(0, round % mcpApps.length)];
-      for (const app of order) {
-        const p = prepared.get(app.key) as Prepared;
-        for (const scenario of ["call2025", "call2026", "init2025"] as const) {
-          for (const c of CONCURRENCY) {
-            record(app.key, scenario, c, await load(p.running.server.origin, p.shapes[scenario] as RequestShape, c, DURATION));
+      for (const c of CONCURRENCY) {
+        let before = await measureTrivial(c);
+        for (const app of order) {
+          const p = prepared.get(app.key) as Prepared;
+          for (const scenario of ["call2025", "call2026", "init2025", "sse"] as const) {
+            const sample =
+              scenario === "sse"
+                ? await loadSse(p, c)
+                : await load(p.running.server.origin, p.shapes[scenario] as RequestShape, c, DURATION);
+            const after = await measureTrivial(c);
+            baselines.set(sample, [before, after]);
+            record(app.key, scenario, c, sample);
+            before = after;
           }
         }
-        for (const c of CONCURRENCY) record(app.key, "sse", c, await loadSse(p, c));
       }
-      await measureTrivial(round);
     }
 
     const throughput: Results["throughput"] = {};
     for (const { app, scenario, c, results } of samples.values()) {
-      const rounds = results.map((_, round) => baselines.get(`${c}|${round}`) ?? []);
+      const rounds = results.map((result) => baselines.get(result) ?? [result]);
       const byScenario = throughput[app] ?? {};
       const figure = throughputFigure(results, rounds);
-      // The baseline is measured twice a round; against itself its ratios are 1 by definition.
+      // Against itself the baseline's ratios are 1 by definition.
       if (app === trivial.key) Object.assign(figure, { rpsRatio: 1, p99Ratio: 1 });
       byScenario[scenario] = { ...byScenario[scenario], [c]: figure };
       throughput[app] = byScenario;
