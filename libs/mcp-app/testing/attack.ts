@@ -44,7 +44,7 @@ export interface AttackServer {
   logs(): string;
   stop(): Promise<void>;
   /** Stops and starts the app on the same port and state (durability case). */
-  restart(): Promise<void>;
+  restart(): Promise<unknown>;
 }
 
 export interface AttackOptions {
