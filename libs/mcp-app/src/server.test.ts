@@ -13,7 +13,7 @@ import {
 } from "@repo/mcp-tools";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { anonymous, type Caller, type ServerDefinition } from "./server.js";
+import { anonymous, type Caller, reachOf, type ServerDefinition } from "./server.js";
 import { createStreamableHttpHandler } from "./streamable.js";
 
 // buildServer as clients meet it: 2026-07-28 JSON-RPC through the /mcp handler, in workerd.
@@ -155,6 +155,53 @@ describe("capabilities", () => {
     expect((await rpc(full, "tools/list")).result).toMatchObject({ ttlMs: 60_000, cacheScope: "public" });
     const caller: Caller = { props: { userId: "u1" }, scopes: [], clientId: "c1", userId: "u1" };
     expect((await rpc(full, "prompts/list", {}, caller)).result).toMatchObject({ ttlMs: 60_000, cacheScope: "private" });
+  });
+});
+
+describe("a server built for one request", () => {
+  it("registers only what the message can reach", () => {
+    expect(reachOf({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "add" } })).toEqual({ tools: "add" });
+    expect(reachOf({ jsonrpc: "2.0", id: 1, method: "tools/call", params: {} })).toEqual({});
+    expect(reachOf({ jsonrpc: "2.0", id: 1, method: "tools/list" })).toEqual({ tools: "all" });
+    expect(reachOf({ jsonrpc: "2.0", id: 1, method: "resources/templates/list" })).toEqual({ resources: true });
+    expect(reachOf({ jsonrpc: "2.0", id: 1, method: "prompts/get", params: { name: "greet" } })).toEqual({ prompts: true });
+    expect(reachOf({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} })).toEqual({});
+    // Everything for whatever else may look across kinds (completion, discovery) or is not one message.
+    for (const other of [{ method: "completion/complete" }, { method: "server/discover" }, [{ method: "ping" }], null, "x"]) {
+      expect(reachOf(other)).toBeUndefined();
+    }
+  });
+
+  it("still tells a 2025-era client every capability at initialize, and answers calls and lists in full", async () => {
+    const legacy = (body: unknown) =>
+      createStreamableHttpHandler(full)(
+        new Request("http://localhost/mcp", {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2025-11-25",
+          },
+          body: JSON.stringify(body),
+        }),
+        anonymous,
+        {},
+      ).then((response) => response.json() as Promise<RpcResponse>);
+    const init = await legacy({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "unit", version: "1.0.0" } },
+    });
+    expect(init.result?.capabilities).toMatchObject({ tools: {}, resources: {}, prompts: {}, completions: {}, logging: {} });
+    const called = await legacy({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "other", arguments: {} } });
+    expect(called.result?.structuredContent).toEqual({ state: null });
+    const unknown = await legacy({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "nope", arguments: {} } });
+    expect(JSON.stringify(unknown)).toContain("Tool nope not found");
+    const listed = await legacy({ jsonrpc: "2.0", id: 4, method: "tools/list" });
+    expect(((listed.result?.tools ?? []) as { name: string }[]).map((tool) => tool.name)).toEqual(["remember", "other"]);
+    const prompts = await legacy({ jsonrpc: "2.0", id: 5, method: "prompts/list" });
+    expect(((prompts.result?.prompts ?? []) as { name: string }[]).map((prompt) => prompt.name)).toEqual(["greet", "explode", "ask_first"]);
   });
 });
 

@@ -142,8 +142,35 @@ function prepare(definition: ServerDefinition): Prepared {
   return result;
 }
 
-/** Builds a server instance for one request (or one SSE session) and one caller. */
-export function buildServer(definition: ServerDefinition, caller: Caller, env: unknown): McpServer {
+/**
+ * What one JSON-RPC message can reach on a server built for it alone: a tools/call reaches its tool,
+ * a list or read reaches its kind; undefined means everything (an SSE session, a batch, or any
+ * other method). Capabilities are declared whatever is registered, so what a client is told does
+ * not change.
+ */
+export interface Reach {
+  /** One tool by name, or every tool. */
+  tools?: string | "all";
+  resources?: boolean;
+  prompts?: boolean;
+}
+
+export function reachOf(message: unknown): Reach | undefined {
+  if (!message || typeof message !== "object" || Array.isArray(message)) return undefined;
+  const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
+  if (method === "tools/call") return typeof params?.name === "string" ? { tools: params.name } : {};
+  if (method === "tools/list") return { tools: "all" };
+  if (method === "initialize" || method === "ping") return {};
+  if (typeof method === "string" && method.startsWith("resources/")) return { resources: true };
+  if (typeof method === "string" && method.startsWith("prompts/")) return { prompts: true };
+  return undefined;
+}
+
+/**
+ * Builds a server instance for one request (or one SSE session) and one caller; with `reach`, only
+ * what that request can reach is registered (a server is built per request).
+ */
+export function buildServer(definition: ServerDefinition, caller: Caller, env: unknown, reach?: Reach): McpServer {
   const { capabilities, summary, completions } = prepare(definition);
   const listHint = { ttlMs: LIST_CACHE_TTL_MS, cacheScope: caller.props === undefined ? "public" : "private" } as const;
   const states = new RequestStates(caller, env);
@@ -163,10 +190,12 @@ export function buildServer(definition: ServerDefinition, caller: Caller, env: u
     },
   );
   const scope: Scope = { server, caller, env, states, summary };
-  for (const tool of definition.tools) registerTool(scope, tool);
-  for (const resource of definition.resources ?? []) registerResource(scope, resource);
-  for (const prompt of definition.prompts ?? []) registerPrompt(scope, prompt);
-  if (completions) registerCompletions(server, completions);
+  for (const tool of definition.tools) {
+    if (!reach || reach.tools === "all" || reach.tools === tool.name) registerTool(scope, tool);
+  }
+  if (!reach || reach.resources) for (const resource of definition.resources ?? []) registerResource(scope, resource);
+  if (!reach || reach.prompts) for (const prompt of definition.prompts ?? []) registerPrompt(scope, prompt);
+  if (completions && !reach) registerCompletions(server, completions);
   return server;
 }
 

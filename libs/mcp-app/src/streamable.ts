@@ -8,7 +8,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { annotate, log } from "./log.js";
-import { buildServer, type Caller, describeError, type ServerDefinition } from "./server.js";
+import { buildServer, type Caller, describeError, type Reach, reachOf, type ServerDefinition } from "./server.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -31,6 +31,8 @@ const KEEP_ALIVE_FRAME = encoder.encode(": keepalive\n\n");
 interface RequestScope {
   caller: Caller;
   env: unknown;
+  /** What the request's message can reach (see reachOf). */
+  reach?: Reach;
 }
 
 const SCOPE_KEY = "io.github.remote-mcp-workers/scope";
@@ -70,8 +72,8 @@ function scopeOf(ctx: McpRequestContext): RequestScope {
  */
 export function createStreamableHttpHandler(definition: ServerDefinition) {
   const factory = (ctx: McpRequestContext) => {
-    const { caller, env } = scopeOf(ctx);
-    return buildServer(definition, caller, env);
+    const { caller, env, reach } = scopeOf(ctx);
+    return buildServer(definition, caller, env, reach);
   };
   const onerror = (error: Error) => log({ event: "mcp_error", error: describeError(error) });
   const modern = createMcpHandler(factory, { legacy: "reject", onerror, maxRequestBodySize: MAX_BODY_BYTES });
@@ -172,7 +174,7 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     const parsedBody = read.body;
     const tool = toolNameOf(parsedBody);
     if (tool !== undefined) annotate({ tool });
-    const authInfo = authInfoFor({ caller, env }, request);
+    const authInfo = authInfoFor({ caller, env, reach: reachOf(parsedBody) }, request);
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: MAX_BODY_BYTES })) {
       if (Array.isArray(parsedBody)) return legacyStreaming(request, { parsedBody, authInfo });
       if (mayNotify(parsedBody)) return legacyJsonUnlessNotified(request, parsedBody, authInfo);
