@@ -12,8 +12,8 @@ import { ROOT, workspaceFiles } from "./workspace.ts";
 // The generators as a developer runs them, in a temporary copy of this workspace with its own
 // node_modules (pnpm install --offline: hard links from the store, no network), so nothing here
 // touches the real workspace. Then every generated app must pass what CI runs: typecheck, lint
-// (biome + wrangler types --check), unit tests in workerd and e2e (the shared contract where the
-// style has one offline, and the landing page in Chromium).
+// (biome + wrangler types --check), unit tests in workerd and e2e (the shared contract, GitHub played
+// by the fake of @repo/mcp-app/testing, and the landing page in Chromium).
 
 const apps = AUTH_STYLES.map((auth) => ({ auth, name: `gen-${auth}` }));
 let ws = "";
@@ -56,7 +56,14 @@ describe("nx g @repo/workspace-plugin:mcp-app", () => {
     const ports = apps.map((app) => readJson<WranglerConfig>(`apps/${app.name}/wrangler.jsonc`).dev?.port);
     expect(ports).toEqual([8792, 8793, 8794, 8795]);
     for (const app of apps) {
-      for (const file of ["src/index.ts", "worker-configuration.d.ts", ".dev.vars.example", "README.md", "test/landing.e2e.ts"]) {
+      for (const file of [
+        "src/index.ts",
+        "worker-configuration.d.ts",
+        ".dev.vars.example",
+        "README.md",
+        "test/landing.e2e.ts",
+        "test/contract.e2e.ts",
+      ]) {
         expect(existsSync(join(ws, "apps", app.name, file)), `${app.name}/${file}`).toBe(true);
       }
       expect(readJson<PackageJson>(`apps/${app.name}/package.json`).name).toBe(app.name);
@@ -93,7 +100,7 @@ describe.concurrent("what CI runs passes at once", () => {
       const result = e2e[i] as Run;
       expect(result.status, `${app.name} e2e: ${tail(result)}`).toBe(0);
       expect(result.output, app.name).toMatch(/test\/landing\.e2e\.ts \(4 tests\)/);
-      if (app.auth !== "github") expect(result.output, app.name).toMatch(/test\/contract\.e2e\.ts \(\d+ tests\)/);
+      expect(result.output, app.name).toMatch(/test\/contract\.e2e\.ts \(\d+ tests\)/);
     }
     const unit = await nx(["run-many", "-t", "test", "-p", "gen-authless", "gen-mock", "--outputStyle=stream"], 120_000);
     expect(unit.status, tail(unit)).toBe(0);

@@ -75,7 +75,7 @@ describe.each(AUTH_STYLES)("the %s template", (auth) => {
   it(`expects the tools ${reference}'s own e2e expects`, () => {
     const theirs = expectedToolsIn(read(`${dir}/test/landing.e2e.ts`));
     expect(expectedToolsIn(generated("test/landing.e2e.ts"))).toEqual(theirs);
-    if (generated("test/contract.e2e.ts") !== "") expect(expectedToolsIn(generated("test/contract.e2e.ts"))).toEqual(theirs);
+    expect(expectedToolsIn(generated("test/contract.e2e.ts"))).toEqual(theirs);
   });
 
   it(`documents the secrets ${reference} documents in .dev.vars.example`, () => {
