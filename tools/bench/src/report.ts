@@ -283,6 +283,14 @@ function tables(results: Results): Table[] {
   return out;
 }
 
+/** How far the trivial Worker's own figures at c=10 moved between rounds in this run. */
+function trivialSpread(results: Results): string {
+  const figure = results.throughput.trivial?.post?.[10];
+  if (!figure || figure.runs.length < 2) return "the trivial Worker was not measured at c=10 in more than one round in this run";
+  const rps = figure.runs.map((run) => run.rps);
+  return `in this run the trivial Worker's own ${results.config.durationS}-second figures at c=10 ranged from ${formatNumber(Math.min(...rps))} to ${formatNumber(Math.max(...rps))} req/s`;
+}
+
 function summary(results: Results): string {
   const { machine, config } = results;
   return `${results.generatedAt} at ${results.commit}; ${machine.cpus} CPUs, load average ${machine.loadBefore.toFixed(2)} before / ${machine.loadAfter.toFixed(2)} after; ${config.runs} runs of ${config.durationS} s per figure; ${results.wallSeconds.toFixed(0)} s in all; Node ${machine.node}`;
@@ -316,7 +324,7 @@ Every app runs under \`wrangler dev\` (local workerd) with request logging off (
 - Disk: the Worker's own state under \`--persist-to\` (KV, Durable Objects, D1, R2), before the first and after the last batch; miniflare's local trace store and cache are left out (they record every request of any Worker in local dev).
 - Bundles: \`wrangler deploy --dry-run --outdir\`, JavaScript only, gzip level 6. Apps deploy minified (their \`build\` script).
 - Rate limiting is off in every app (\`RATE_LIMITING=off\`): the apps allow a few hundred MCP requests a minute per client, which one second of load exceeds. The limiter's own cost (one binding call per request) is not in these figures.
-- Noise: two CPUs are shared by autocannon, wrangler and two workerd processes. Sandwiching every figure between two of the trivial Worker's cancels slow drift in the machine's load, not second-to-second jitter: in the run of 2026-11-22 09:55 UTC the trivial Worker's own 2-second figures at c=10 ranged from 321 to 771 req/s, and the same app's ratio moves by about ±0.1 between runs (in that run the OAuth app's tools/call measured 0.80 and the authless app's 0.75, though the OAuth app does strictly more work per call) (every round's figures are in benchmarks.json). A ratio a little under or over a target says little; a gap that holds across runs does (the OAuth apps with the token cache off: \`BENCH_APPS=oauth,oauth-uncached\`).
+- Noise: two CPUs are shared by autocannon, wrangler and two workerd processes. Sandwiching every figure between two of the trivial Worker's cancels slow drift in the machine's load, not second-to-second jitter: ${trivialSpread(results)} (every round's figures are in benchmarks.json). Other work on the machine lowers the ratios as well as scattering them, since the app's own CPU time then competes with it: three runs of 2026-11-22 started at a load average of about 2 (test suites running alongside) measured the authless app's tools/call at c=10 at 0.72, 0.82 and 0.75, where a run on the quiet machine (load average 0.00 before) measured 0.89. Read the load average before the run (above): near 0 is a quiet machine. A ratio a little under or over a target says little; a gap that holds across runs does (the OAuth apps with the token cache off: \`BENCH_APPS=oauth,oauth-uncached\`).
 - A disk figure below zero is SQLite checkpointing the local KV's write-ahead log, not state removed.
 - /sse release: a session's Durable Object notices its client is gone when a write to the stream fails; it writes a keep-alive every 15 s, and under \`wrangler dev\` the first writes after a disconnect still succeed (the local proxy buffers them), so release takes about three keep-alive intervals here. Each session's Durable Object also leaves an empty SQLite file in the local state (the class is SQLite-backed; it stores nothing). See [scaling.md](scaling.md) for what happens when deployed.
 

@@ -108,6 +108,11 @@ async function main() {
   say(
     `load average ${loadBefore.load1.toFixed(2)} on ${loadBefore.cpus} CPUs; ${RUNS} runs of ${DURATION} s at c=${CONCURRENCY.join(",")}`,
   );
+  if (loadBefore.load1 >= 0.5) {
+    say(
+      `other work is running (load average ${loadBefore.load1.toFixed(2)}): it competes with the apps, so the ratios will read low and scattered`,
+    );
+  }
 
   const bundles: Record<string, { minified: BundleSize; unminified: BundleSize }> = {};
   if (!SKIP.has("bundle")) {
