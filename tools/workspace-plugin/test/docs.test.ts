@@ -304,4 +304,25 @@ describe("the docs", () => {
     expect(result.status).toBe(2);
     expect(result.output).toContain("usage: node tools/deploy.mjs <app> <staging|production>");
   });
+
+  it("tools/deploy.mjs deploys nothing while an environment still holds the README's placeholders", async () => {
+    const deployable = apps.filter((app) => app.deployable);
+    expect(deployable.length).toBeGreaterThan(0);
+    for (const app of deployable) {
+      for (const environment of ["staging", "production"]) {
+        const section = JSON.stringify(app.wrangler?.env?.[environment]);
+        const expected = [/REPLACE_WITH_[A-Z0-9_]+/, /[a-z0-9.-]*your-account[a-z0-9.-]*/, /[a-z0-9.-]*example\.com/]
+          .map((pattern) => pattern.exec(section)?.[0])
+          .filter((found) => found !== undefined);
+        // This repository ships with placeholders in every environment: a fork must fill them in.
+        expect(expected.length, `${app.name} ${environment}`).toBeGreaterThan(0);
+        // No Cloudflare credentials here: a refusal before wrangler is the only way this exits 2 with that message.
+        const result = await run("node", ["tools/deploy.mjs", app.name, environment], ROOT);
+        expect(result.status, `${app.name} ${environment}: ${tail(result)}`).toBe(2);
+        expect(result.output).toContain(`apps/${app.name}/wrangler.jsonc env.${environment} still holds placeholders`);
+        for (const placeholder of expected) expect(result.output).toContain(placeholder);
+        expect(result.output).toContain("nothing was deployed");
+      }
+    }
+  });
 });
