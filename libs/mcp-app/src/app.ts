@@ -10,7 +10,7 @@ import type * as z from "zod";
 import { jsonRpcError } from "./jsonrpc.js";
 import { type LandingOptions, landingPage } from "./landing.js";
 import { annotate, type LogFields, log, setQuiet, withRequestFields } from "./log.js";
-import { isLoopbackHost, originAllowed, parseOrigins, preflight, withCors } from "./origin.js";
+import { isLoopbackHost, originAllowed, parseOrigins, preflight, urlOf, withCors } from "./origin.js";
 import { clientIp, OAUTH_LIMITED_PATHS, type RateLimitEnv, tooManyRequests, withinLimit } from "./ratelimit.js";
 import { anonymous, type Caller, declaredScopes, describeError, type ServerDefinition } from "./server.js";
 import { createSseSessionClass, routeSse, type SseEnv } from "./sse.js";
@@ -36,7 +36,7 @@ export const isTransportPath = (path: string) => path === "/mcp" || path === "/s
  * or, when none are configured, any loopback origin (so both localhost and 127.0.0.1 work in dev).
  */
 export function servedOrigin(request: Request, env: AppEnv): string | undefined {
-  const url = new URL(request.url);
+  const url = urlOf(request);
   const configured = parseOrigins(env.PUBLIC_ORIGINS);
   if (configured.length > 0) return configured.includes(url.origin) ? url.origin : undefined;
   return isLoopbackHost(url.hostname) ? url.origin : undefined;
@@ -58,7 +58,7 @@ export function transportRoutes<Env extends AppEnv>(definition: ServerDefinition
       await request.body?.cancel().catch(() => {});
       return withCors(tooManyRequests("mcp"), request);
     }
-    const path = new URL(request.url).pathname;
+    const path = urlOf(request).pathname;
     const response = path === "/mcp" ? await streamable(request, caller, env) : await routeSse(request, env, caller);
     // Past the Origin check and authentication, a 403 is a scope refusal (SDK challenge or SSE check).
     if (response.status === 403) annotate({ outcome: "insufficient_scope" });
@@ -87,7 +87,7 @@ async function serveGuarded<Env extends AppEnv>(
 ): Promise<Response> {
   const started = Date.now();
   if (env.QUIET_LOGS === "true") setQuiet(true);
-  const url = new URL(request.url);
+  const url = urlOf(request);
   let response: Response;
   if (isTransportPath(url.pathname) && !originAllowed(request, parseOrigins(env.ALLOWED_ORIGINS))) {
     response = jsonRpcError(403, -32000, "Forbidden: this Origin may not call the MCP endpoint");
@@ -117,7 +117,7 @@ export function createPublicMcpApp<Env extends AppEnv = AppEnv>(options: PublicA
   const routes = transportRoutes<Env>(options.server);
   const landing = { auth: "none (public)", ...options.landing };
   const fetch = guarded<Env>(async (request, env) => {
-    const url = new URL(request.url);
+    const url = urlOf(request);
     if (isTransportPath(url.pathname)) return routes(request, env, anonymous);
     if (url.pathname === "/" && request.method === "GET") return landingPage(options.server, url.origin, landing);
     return new Response("Not Found\n", { status: 404 });
@@ -191,7 +191,7 @@ export function createOAuthMcpApp<Props, Env extends AppEnv & { OAUTH_KV: KVName
   };
   const defaultHandler = {
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-      const url = new URL(request.url);
+      const url = urlOf(request);
       if (url.pathname === "/" && request.method === "GET") {
         return landingPage(options.server, url.origin, { auth: options.identity.label });
       }
@@ -277,7 +277,7 @@ export function createOAuthMcpApp<Props, Env extends AppEnv & { OAUTH_KV: KVName
   const fetch = guarded<Env>(async (request, env, ctx) => {
     // guarded() has already refused requests for origins this deployment does not serve.
     const origin = servedOrigin(request, env) as string;
-    const path = new URL(request.url).pathname;
+    const path = urlOf(request).pathname;
     if (
       OAUTH_LIMITED_PATHS.has(path) &&
       request.method !== "OPTIONS" &&

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLoopbackHost, originAllowed, parseOrigins, preflight, withCors } from "./origin.js";
+import { isLoopbackHost, originAllowed, parseOrigins, preflight, urlOf, withCors } from "./origin.js";
 
 const request = (url: string, origin?: string) => new Request(url, { headers: origin === undefined ? {} : { Origin: origin } });
 
@@ -62,6 +62,23 @@ describe("parseOrigins and isLoopbackHost", () => {
       "https://b.example",
       "http://c.example",
     ]);
+  });
+
+  it("parses a configuration value once, and a bad entry throws every time", () => {
+    const first = parseOrigins("https://a.example, https://b.example");
+    expect(parseOrigins("https://a.example, https://b.example")).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => parseOrigins("not a url")).toThrow(TypeError);
+    expect(() => parseOrigins("not a url")).toThrow(TypeError);
+    // Many distinct values (never the case for env vars) do not grow the memo without bound.
+    for (let i = 0; i < 100; i++) expect(parseOrigins(`https://${i}.example`)).toEqual([`https://${i}.example`]);
+  });
+
+  it("parses a request's URL once however many layers ask (urlOf)", () => {
+    const request = new Request("https://mcp.example/mcp?x=1");
+    expect(urlOf(request)).toBe(urlOf(request));
+    expect(urlOf(request).pathname).toBe("/mcp");
+    expect(urlOf(new Request("https://other.example/sse")).origin).toBe("https://other.example");
   });
 
   it("knows the loopback names", () => {

@@ -4,12 +4,37 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK.has(hostname) || hostname.endsWith(".localhost");
 }
 
-/** Parses a comma- or space-separated list of origins from configuration, normalised by URL. */
-export function parseOrigins(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map((entry) => new URL(entry).origin);
+/** Configuration strings already parsed: an env var holds the same value for the isolate's life. */
+const parsedOrigins = new Map<string, readonly string[]>();
+const PARSED_ORIGINS_KEPT = 16;
+
+/** Parses a comma- or space-separated list of origins from configuration, normalised by URL (once per value). */
+export function parseOrigins(value: string | undefined): readonly string[] {
+  const text = value ?? "";
+  let origins = parsedOrigins.get(text);
+  if (!origins) {
+    origins = Object.freeze(
+      text
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((entry) => new URL(entry).origin),
+    );
+    if (parsedOrigins.size >= PARSED_ORIGINS_KEPT) parsedOrigins.clear();
+    parsedOrigins.set(text, origins);
+  }
+  return origins;
+}
+
+const requestUrls = new WeakMap<Request, URL>();
+
+/** request.url parsed, once per request however many layers read it. Read it, never change it. */
+export function urlOf(request: Request): URL {
+  let url = requestUrls.get(request);
+  if (!url) {
+    url = new URL(request.url);
+    requestUrls.set(request, url);
+  }
+  return url;
 }
 
 /**
@@ -20,7 +45,7 @@ export function parseOrigins(value: string | undefined): string[] {
 export function originAllowed(request: Request, allowed: readonly string[]): boolean {
   const origin = request.headers.get("origin");
   if (origin === null) return true;
-  const self = new URL(request.url);
+  const self = urlOf(request);
   if (origin === self.origin || allowed.includes(origin)) return true;
   let parsed: URL;
   try {

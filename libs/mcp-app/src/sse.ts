@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, McpServer, Transport } from "@modelcontextprotocol/server";
 import { discard, isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { log } from "./log.js";
+import { urlOf } from "./origin.js";
 import {
   buildServer,
   type Caller,
@@ -29,7 +30,7 @@ export interface SseEnv {
  * however many Worker instances serve the requests.
  */
 export async function routeSse(request: Request, env: SseEnv, caller: Caller): Promise<Response> {
-  const url = new URL(request.url);
+  const url = urlOf(request);
   const forward = (id: DurableObjectId) => {
     const headers = new Headers(request.headers);
     headers.set(CALLER_HEADER, JSON.stringify(caller));

@@ -8,6 +8,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { annotate, log } from "./log.js";
+import { urlOf } from "./origin.js";
 import { buildServer, type Caller, describeError, type Reach, reachOf, type ServerDefinition } from "./server.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -47,7 +48,7 @@ function authInfoFor(scope: RequestScope, request: Request): AuthInfo {
     clientId: scope.caller.clientId ?? "anonymous",
     scopes: [...scope.caller.scopes],
     // Named by the SDK's 403 insufficient_scope challenge, so the client can find where to re-authorize.
-    resourceMetadataUrl: new URL(PROTECTED_RESOURCE_METADATA, request.url).href,
+    resourceMetadataUrl: `${urlOf(request).origin}${PROTECTED_RESOURCE_METADATA}`,
     extra: { [SCOPE_KEY]: scope },
   };
 }
