@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseJson } from "nx/src/devkit-exports.js";
 
 const [app, environment] = process.argv.slice(2);
 if (!app || !["staging", "production"].includes(environment ?? "")) {
@@ -16,39 +17,10 @@ if (!app || !["staging", "production"].includes(environment ?? "")) {
 }
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const cwd = join(root, "apps", app);
-if (!existsSync(join(cwd, "wrangler.jsonc"))) {
-  console.error(`deploy: apps/${app}/wrangler.jsonc not found`);
+const configPath = `apps/${app}/wrangler.jsonc`;
+if (!existsSync(join(root, configPath))) {
+  console.error(`deploy: ${configPath} not found`);
   process.exit(2);
-}
-
-/** A wrangler.jsonc as JSON: its line and block comments removed (never inside a string). */
-function parseJsonc(text) {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      const end = closingQuote(text, i);
-      out += text.slice(i, end + 1);
-      i = end;
-    } else if (c === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
-    } else if (c === "/" && text[i + 1] === "*") {
-      i = text.indexOf("*/", i + 2) + 1;
-      if (i === 0) break;
-    } else {
-      out += c;
-    }
-  }
-  return JSON.parse(out);
-}
-
-function closingQuote(text, open) {
-  for (let i = open + 1; i < text.length; i++) {
-    if (text[i] === "\\") i++;
-    else if (text[i] === '"') return i;
-  }
-  return text.length - 1;
 }
 
 /** The placeholders the README asks to fill in before a first deploy. */
@@ -76,10 +48,10 @@ function wrangler(args, input) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const configPath = `apps/${app}/wrangler.jsonc`;
 let section;
 try {
-  section = parseJsonc(readFileSync(join(root, configPath), "utf8")).env?.[environment];
+  // The JSONC parser the workspace tooling reads these configs with (tools/workspace-plugin).
+  section = parseJson(readFileSync(join(root, configPath), "utf8"), { expectComments: true }).env?.[environment];
 } catch (error) {
   console.error(`deploy: ${configPath} could not be read as JSONC: ${error instanceof Error ? error.message : error}`);
   process.exit(2);
