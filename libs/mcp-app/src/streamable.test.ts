@@ -1,5 +1,6 @@
+import { isLegacyRequest } from "@modelcontextprotocol/server";
 import { describe, expect, it, vi } from "vitest";
-import { answerWhileRunning } from "./streamable.js";
+import { answerWhileRunning, claimsModern } from "./streamable.js";
 
 // answerWhileRunning with short timings: how a call that may run long is answered, and stopped.
 
@@ -78,5 +79,54 @@ describe("answerWhileRunning", () => {
     disconnected.abort();
     expect(cancel).toHaveBeenCalledOnce();
     await (await answering).body?.cancel();
+  });
+});
+
+describe("claimsModern", () => {
+  const PV = "io.modelcontextprotocol/protocolVersion";
+  const modern = {
+    [PV]: "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+    "io.modelcontextprotocol/clientInfo": { name: "c", version: "1" },
+  };
+  const initialize = { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } };
+  // [what, body, headers, whether it carries the claim]
+  const bodies: [string, unknown, Record<string, string>, boolean][] = [
+    ["a 2026-07-28 call", { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "add", arguments: {}, _meta: modern } }, {}, true],
+    ["a claim naming a 2025 version", { jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: { [PV]: "2025-11-25" } } }, {}, true],
+    ["a claim that is not a string", { jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: { [PV]: 7 } } }, {}, true],
+    [
+      "a claim with a mismatched header",
+      { jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: modern } },
+      { "MCP-Protocol-Version": "2025-11-25" },
+      true,
+    ],
+    ["a notification with a claim", { jsonrpc: "2.0", method: "notifications/cancelled", params: { _meta: modern } }, {}, true],
+    ["an invalid message with a claim", { jsonrpc: "2.0", id: 1.5, method: "x", params: { _meta: modern } }, {}, true],
+    ["initialize with a claim", { jsonrpc: "2.0", id: 0, method: "initialize", params: { ...initialize, _meta: modern } }, {}, false],
+    [
+      "a 2025 call",
+      { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "add", arguments: {} } },
+      { "MCP-Protocol-Version": "2025-11-25" },
+      false,
+    ],
+    [
+      "a 2025 call with other _meta",
+      { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "add", _meta: { progressToken: 1 } } },
+      {},
+      false,
+    ],
+    ["a batch with a claim", [{ jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: modern } }], {}, false],
+    ["_meta that is an array", { jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: [PV] } }, {}, false],
+  ];
+
+  it.each(bodies)("%s: a claim is never what isLegacyRequest routes legacy", async (_, body, headers, claims) => {
+    expect(claimsModern(body)).toBe(claims);
+    const request = new Request("http://localhost/mcp", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+    if (claims) expect(await isLegacyRequest(request, body)).toBe(false);
   });
 });

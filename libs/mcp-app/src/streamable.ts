@@ -4,9 +4,11 @@ import {
   isLegacyRequest,
   legacyStatelessFallback,
   type McpRequestContext,
-  WebStandardStreamableHTTPServerTransport,
+  type McpServer,
+  PROTOCOL_VERSION_META_KEY,
 } from "@modelcontextprotocol/server";
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
+import { LegacyExchange, SSE_HEADERS } from "./legacy-exchange.js";
 import { annotate, log } from "./log.js";
 import { urlOf } from "./origin.js";
 import { buildServer, type Caller, describeError, type Reach, reachOf, type ServerDefinition } from "./server.js";
@@ -14,13 +16,6 @@ import { buildServer, type Caller, describeError, type Reach, reachOf, type Serv
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const encoder = new TextEncoder();
-/** What the SDK's streaming transport answers a streamed request with. */
-const SSE_HEADERS = {
-  "Content-Type": "text/event-stream",
-  "Cache-Control": "no-cache, no-transform",
-  Connection: "keep-alive",
-  "X-Accel-Buffering": "no",
-};
 
 /** A call still running after this long is answered with an SSE stream (see answerWhileRunning). */
 export const STREAM_AFTER_MS = 1000;
@@ -34,6 +29,8 @@ interface RequestScope {
   env: unknown;
   /** What the request's message can reach (see reachOf). */
   reach?: Reach;
+  /** The server built for the request, once the SDK has asked for it. */
+  server?: McpServer;
 }
 
 const SCOPE_KEY = "io.github.remote-mcp-workers/scope";
@@ -62,10 +59,9 @@ function scopeOf(ctx: McpRequestContext): RequestScope {
 /**
  * Streamable HTTP at /mcp for both protocol eras, statelessly:
  * - 2026-07-28 requests go to the SDK's modern handler;
- * - 2025-era requests are answered with plain JSON by a per-request server; calls whose handler
- *   may notify before answering (tools, prompts, resource reads, anything with a progress token)
- *   run on the SDK's streaming transport and stay a stream only if a notification (progress, a
- *   log message) actually comes before the result.
+ * - a 2025-era message is answered by a per-request server on a LegacyExchange: plain JSON, or
+ *   an SSE stream only if a notification (progress, a log message) comes before the result;
+ *   2025-era batches go to the SDK's stateless streaming fallback.
  * Either era's call that may notify is cancelled when its client leaves (answerWhileRunning): a
  * stateless server has no session a notifications/cancelled could reach, and on 2026-07-28 closing
  * the response stream is the cancellation.
@@ -73,90 +69,40 @@ function scopeOf(ctx: McpRequestContext): RequestScope {
  */
 export function createStreamableHttpHandler(definition: ServerDefinition) {
   const factory = (ctx: McpRequestContext) => {
-    const { caller, env, reach } = scopeOf(ctx);
-    return buildServer(definition, caller, env, reach);
+    const scope = scopeOf(ctx);
+    scope.server = buildServer(definition, scope.caller, scope.env, scope.reach);
+    return scope.server;
   };
   const onerror = (error: Error) => log({ event: "mcp_error", error: describeError(error) });
   const modern = createMcpHandler(factory, { legacy: "reject", onerror, maxRequestBodySize: MAX_BODY_BYTES });
   const legacyStreaming = legacyStatelessFallback(factory, onerror, { maxRequestBodySize: MAX_BODY_BYTES });
 
   /**
-   * A single 2025-era request whose handler may notify: the SDK's transport in JSON mode (all its
-   * checks run as for any request), answered with plain JSON unless a message for the request
-   * (progress, a log message) comes before its result; from that message on, the answer is an SSE
-   * stream carrying it, what follows, and the result. Same wire as the SDK's streaming transport,
-   * without framing, re-reading and re-parsing every answer that has nothing to stream.
+   * A single 2025-era message: a per-request server on a LegacyExchange (the SDK transport's checks
+   * and answers, without its bookkeeping per request), answered with plain JSON unless a message
+   * for the request comes before its result. A call that may notify is cancelled when its client
+   * leaves (answerWhileRunning closes the server, which aborts the handler's signal).
    */
-  async function legacyJsonUnlessNotified(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
+  async function legacySingle(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
     const server = factory({ era: "legacy", authInfo, requestInfo: request });
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
-    let open = false;
-    let streamed: (response: Response) => void = () => {};
-    const streamedResponse = new Promise<Response>((resolve) => (streamed = resolve));
-    const send = transport.send.bind(transport);
-    transport.send = async (message, options) => {
-      const isAnswer = "id" in message && ("result" in message || "error" in message);
-      if (!stream) {
-        // The JSON transport answers by itself; a message before the answer switches to a stream.
-        if (isAnswer || options?.relatedRequestId === undefined) return send(message, options);
-        const readable = new ReadableStream<Uint8Array>({
-          start: (controller) => {
-            stream = controller;
-            open = true;
-          },
-          cancel: () => {
-            open = false;
-          },
-        });
-        streamed(new Response(readable, { status: 200, headers: SSE_HEADERS }));
-      }
-      if (open) {
-        stream?.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`));
-        if (isAnswer) {
-          open = false;
-          stream?.close();
-        }
-      }
-      // The transport's own bookkeeping (its JSON answer is not used once streaming).
-      if (isAnswer) await send(message, options);
-    };
-    await server.connect(transport);
-    const answered = transport.handleRequest(request, { parsedBody, authInfo });
-    // The transport's own answer settles once the result is sent, streamed or not: then the server
-    // holds nothing (no handler, timer or stream) and is left to the garbage collector; closing it
-    // costs an error with a stack trace per request. Closing it earlier (the client left, or the
-    // transport failed) aborts the handler's signal.
+    const exchange = new LegacyExchange();
+    await server.connect(exchange);
+    // Once answered, the server holds nothing (no handler, timer or stream) and is left to the
+    // garbage collector: closing it costs an error with a stack trace per request.
     const close = () => void server.close().catch(() => {});
+    const answered = exchange.serve(request, parsedBody, authInfo);
     answered.catch(close);
-    return answerWhileRunning(Promise.race([answered, streamedResponse]), close, request.signal);
+    return mayNotify(parsedBody) ? answerWhileRunning(answered, close, request.signal) : answered;
   }
 
   /**
-   * A single 2026-07-28 request whose handler may notify: the SDK's handler, given a request whose
-   * signal this layer controls, since on this protocol closing the response stream is the
-   * cancellation (no notifications/cancelled over HTTP).
+   * A single 2026-07-28 request whose handler may notify: the SDK's handler; on this protocol closing
+   * the response stream is the cancellation (no notifications/cancelled over HTTP), which closes
+   * the request's server and so aborts its handler.
    */
-  function modernCancellable(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
-    const exchange = new AbortController();
-    const headers = new Headers(request.headers);
-    // The body was read once already (parsedBody); this request carries none.
-    headers.delete("content-length");
-    const forwarded = new Request(request.url, { method: request.method, headers, signal: exchange.signal });
-    return answerWhileRunning(modern.fetch(forwarded, { parsedBody, authInfo }), () => exchange.abort(), request.signal);
-  }
-
-  async function legacyJson(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
-    const server = factory({ era: "legacy", authInfo, requestInfo: request });
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    await server.connect(transport);
-    try {
-      // Answered: nothing is left running (see legacyJsonUnlessNotified), so the server is not closed.
-      return await transport.handleRequest(request, { parsedBody, authInfo });
-    } catch (error) {
-      void server.close().catch(() => {});
-      throw error;
-    }
+  function modernCancellable(request: Request, parsedBody: unknown, authInfo: AuthInfo, scope: RequestScope): Promise<Response> {
+    const close = () => void scope.server?.close().catch(() => {});
+    return answerWhileRunning(modern.fetch(request, { parsedBody, authInfo }), close, request.signal);
   }
 
   return async function handle(request: Request, caller: Caller, env: unknown): Promise<Response> {
@@ -175,13 +121,13 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     const parsedBody = read.body;
     const tool = toolNameOf(parsedBody);
     if (tool !== undefined) annotate({ tool });
-    const authInfo = authInfoFor({ caller, env, reach: reachOf(parsedBody) }, request);
-    if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: MAX_BODY_BYTES })) {
+    const scope: RequestScope = { caller, env, reach: reachOf(parsedBody) };
+    const authInfo = authInfoFor(scope, request);
+    if (!claimsModern(parsedBody) && (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: MAX_BODY_BYTES }))) {
       if (Array.isArray(parsedBody)) return legacyStreaming(request, { parsedBody, authInfo });
-      if (mayNotify(parsedBody)) return legacyJsonUnlessNotified(request, parsedBody, authInfo);
-      return legacyJson(request, parsedBody, authInfo);
+      return legacySingle(request, parsedBody, authInfo);
     }
-    if (mayNotify(parsedBody)) return modernCancellable(request, parsedBody, authInfo);
+    if (mayNotify(parsedBody)) return modernCancellable(request, parsedBody, authInfo, scope);
     return modern.fetch(request, { parsedBody, authInfo });
   };
 }
@@ -272,6 +218,20 @@ function isEventStream(response: Response): boolean {
 function endsEvent(chunk: Uint8Array): boolean {
   const length = chunk.length;
   return length >= 2 && chunk[length - 1] === 0x0a && chunk[length - 2] === 0x0a;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Whether a single message carries the 2026-07-28 per-request envelope claim (a protocol version in
+ * `params._meta`). isLegacyRequest is false for every such message but initialize (its documented
+ * routing: the modern handler answers a claim, or refuses it); knowing that here saves classifying
+ * the message twice, since the modern handler classifies it again.
+ */
+export function claimsModern(body: unknown): boolean {
+  if (!isObject(body) || body.method === "initialize" || !isObject(body.params)) return false;
+  const meta = body.params._meta;
+  return isObject(meta) && PROTOCOL_VERSION_META_KEY in meta;
 }
 
 /** The tool a single tools/call names, for the request's log line. */
