@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      // A public app built by createPublicMcpApp, reached through `exports.default.fetch`.
+      // A public app built by createMcpApp with publicAccess, reached through `exports.default.fetch`.
       main: "./test/fixture-worker.ts",
       miniflare: {
         compatibilityDate: "2026-11-09",

@@ -1,17 +1,17 @@
 /**
  * TEST-ONLY: the server the official MCP conformance suite runs against. It exposes the fixture
  * tools, resources and prompts the suite calls by name, built from the same shared layer as the
- * real apps (createPublicMcpApp). It has no auth and its tools are nonsense by design.
+ * real apps (createMcpApp with publicAccess). It has no auth and its tools are nonsense by design.
  * NEVER DEPLOY IT: it has no deploy script and its wrangler.jsonc has no routes.
  */
-import { createPublicMcpApp } from "@repo/mcp-app";
+import { createMcpApp, publicAccess } from "@repo/mcp-app";
 import { contentTools } from "./content-tools.js";
 import { inputTools } from "./input-tools.js";
 import { fixturePrompts } from "./prompts.js";
 import { fixtureResources } from "./resources.js";
 import { schemaTools } from "./schema-tools.js";
 
-const app = createPublicMcpApp<Env>({
+const app = createMcpApp<Env>({
   server: {
     name: "conformance-fixture",
     title: "MCP conformance fixture (test only)",
@@ -21,7 +21,7 @@ const app = createPublicMcpApp<Env>({
     resources: fixtureResources,
     prompts: fixturePrompts,
   },
-  landing: { auth: "none (TEST-ONLY conformance fixture, never deployed)" },
+  auth: publicAccess("none (TEST-ONLY conformance fixture, never deployed)"),
 });
 
 export default app.worker;

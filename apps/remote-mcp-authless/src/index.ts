@@ -1,7 +1,7 @@
-import { createPublicMcpApp } from "@repo/mcp-app";
+import { createMcpApp, publicAccess } from "@repo/mcp-app";
 import { demoPrompts, demoResources, demoTools, mathTools } from "@repo/mcp-tools";
 
-const app = createPublicMcpApp<Env>({
+const app = createMcpApp<Env>({
   server: {
     name: "remote-mcp-authless",
     title: "Remote MCP Server (authless)",
@@ -11,6 +11,7 @@ const app = createPublicMcpApp<Env>({
     resources: demoResources,
     prompts: demoPrompts,
   },
+  auth: publicAccess(),
 });
 
 export default app.worker;

@@ -1,8 +1,8 @@
 import { apiKeyValidator, backendValidator } from "@repo/auth-handlers";
-import { createBearerMcpApp } from "@repo/mcp-app";
+import { bearer, createMcpApp } from "@repo/mcp-app";
 import { demoPrompts, demoResources, demoTools, getToken, getUserData, mathTools, userForCredential } from "@repo/mcp-tools";
 
-const app = createBearerMcpApp<Env>({
+const app = createMcpApp<Env>({
   server: {
     name: "remote-mcp-bearer-auth",
     title: "Remote MCP Server (bearer token)",
@@ -13,10 +13,12 @@ const app = createBearerMcpApp<Env>({
     prompts: demoPrompts,
   },
   // BEARER_VALIDATOR picks one: the user backend says whose token it is, or the token is one of our API keys.
-  validators: {
-    backend: (env) => backendValidator((token) => userForCredential(env, token)),
-    "api-keys": (env) => apiKeyValidator(env.API_KEYS),
-  },
+  auth: bearer<Env>({
+    validators: {
+      backend: (env) => backendValidator((token) => userForCredential(env, token)),
+      "api-keys": (env) => apiKeyValidator(env.API_KEYS),
+    },
+  }),
   landing: {
     auth: "Bearer token in the Authorization header",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote expands ${AUTH_TOKEN} from the env entry below.

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { GitHubProps, githubAuthHandler, githubSignInLabel } from "@repo/auth-handlers";
-import { createOAuthMcpApp } from "@repo/mcp-app";
+import { createMcpApp, oauth } from "@repo/mcp-app";
 import { add, demoPrompts, demoResources, demoTools, githubTools } from "@repo/mcp-tools";
 
 const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
 
-const app = createOAuthMcpApp<GitHubProps, Env>({
+const app = createMcpApp<Env>({
   server: {
     name: "remote-mcp-github-oauth",
     title: "Remote MCP Server (GitHub sign-in)",
@@ -16,16 +16,18 @@ const app = createOAuthMcpApp<GitHubProps, Env>({
     resources: demoResources,
     prompts: demoPrompts,
   },
-  identity: {
-    handler: githubAuthHandler({ defaultScopes: scopes.required }),
-    props: GitHubProps,
-    userId: (props) => props.login,
-    // Read per request, so the landing page says when the GitHub secrets are missing.
-    get label() {
-      return githubSignInLabel(env);
+  auth: oauth<GitHubProps, Env>({
+    identity: {
+      handler: githubAuthHandler({ defaultScopes: scopes.required }),
+      props: GitHubProps,
+      userId: (props) => props.login,
+      // Read per request, so the landing page says when the GitHub secrets are missing.
+      get label() {
+        return githubSignInLabel(env);
+      },
     },
-  },
-  scopes,
+    scopes,
+  }),
 });
 
 export default app.worker;

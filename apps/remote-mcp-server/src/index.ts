@@ -1,10 +1,10 @@
 import { MockProps, mockAuthHandler } from "@repo/auth-handlers";
-import { createOAuthMcpApp } from "@repo/mcp-app";
+import { createMcpApp, oauth } from "@repo/mcp-app";
 import { demoPrompts, demoResources, demoTools, mathTools } from "@repo/mcp-tools";
 
 const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
 
-const app = createOAuthMcpApp<MockProps, Env>({
+const app = createMcpApp<Env>({
   server: {
     name: "remote-mcp-server",
     title: "Remote MCP Server (mock OAuth)",
@@ -14,13 +14,15 @@ const app = createOAuthMcpApp<MockProps, Env>({
     resources: demoResources,
     prompts: demoPrompts,
   },
-  identity: {
-    handler: mockAuthHandler({ defaultScopes: scopes.required }),
-    props: MockProps,
-    userId: (props) => props.userId,
-    label: "OAuth 2.1 (mock sign-in)",
-  },
-  scopes,
+  auth: oauth<MockProps, Env>({
+    identity: {
+      handler: mockAuthHandler({ defaultScopes: scopes.required }),
+      props: MockProps,
+      userId: (props) => props.userId,
+      label: "OAuth 2.1 (mock sign-in)",
+    },
+    scopes,
+  }),
 });
 
 export default app.worker;

@@ -6,8 +6,10 @@ import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { anonymous } from "./server.js";
+import type { McpSseSessionRpc } from "./sse.js";
 
-// createPublicMcpApp (test/fixture-worker.ts) driven in the Workers runtime by the real MCP clients;
+// createMcpApp with publicAccess (test/fixture-worker.ts) driven in the Workers runtime by the real MCP clients;
 // their transports get a `fetch` that calls the Worker directly, so no port is involved.
 
 const ORIGIN = "http://localhost:8787";
@@ -415,18 +417,27 @@ describe("legacy HTTP+SSE (2024-11-05)", () => {
     }
   });
 
-  it("drains the body of a message it refuses, so the forwarding Worker does not fail reading it later", async () => {
+  it("checks the caller and the messages again at the Durable Object's RPC boundary", async () => {
     const stub = env.MCP_SSE_SESSION.get(env.MCP_SSE_SESSION.newUniqueId());
-    const outcome = await runInDurableObject(stub, async (instance: { fetch(request: Request): Promise<Response> }) => {
-      const request = new Request(`${ORIGIN}/sse/message`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "x-mcp-caller": JSON.stringify({ scopes: [] }) },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
-      });
-      const response = await instance.fetch(request);
-      return { status: response.status, bodyUsed: request.bodyUsed };
+    const ping = { jsonrpc: "2.0", id: 1, method: "ping" };
+    const outcome = await runInDurableObject(stub, async (object) => {
+      const instance = object as unknown as McpSseSessionRpc;
+      const refused = async (call: Promise<unknown>) =>
+        call.then(
+          () => "accepted",
+          (error: unknown) => String(error),
+        );
+      return {
+        // A caller that is not a Caller, sent by anything that can reach the binding.
+        badCaller: await refused(instance.deliver({ scopes: "all" }, [ping])),
+        badMessage: await refused(instance.deliver(anonymous, [{ jsonrpc: "2.0", id: null, method: "ping" }])),
+        // A well-formed caller without a session here is told so, like any unknown session.
+        noSession: await instance.deliver(anonymous, [ping]),
+      };
     });
-    expect(outcome).toEqual({ status: 404, bodyUsed: true });
+    expect(outcome.badCaller).toMatch(/ZodError|invalid/i);
+    expect(outcome.badMessage).toMatch(/JSON-RPC messages/);
+    expect(outcome.noSession).toBe(false);
   });
 
   it("allows only GET on /sse and POST on the message endpoint", async () => {

@@ -4,9 +4,10 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { getToken, mathTools, tokenFingerprint } from "@repo/mcp-tools";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type BearerAppEnv, createBearerMcpApp, readBearerCredential, type TokenValidator } from "./bearer.js";
+import { createMcpApp } from "./app.js";
+import { type BearerAppEnv, bearer, readBearerCredential, type TokenValidator } from "./bearer.js";
 
-// createBearerMcpApp driven in the Workers runtime: raw requests for the HTTP edges, the real MCP
+// createMcpApp with bearer() driven in the Workers runtime: raw requests for the HTTP edges, the real MCP
 // clients (with a `fetch` that calls the Worker directly) for what a valid token unlocks.
 
 const ORIGIN = "http://localhost:8787";
@@ -25,16 +26,19 @@ function knownTokens(asked: string[] = []): TokenValidator {
 }
 
 const asked: string[] = [];
-const app = createBearerMcpApp({
+const app = createMcpApp<BearerAppEnv>({
   server: { name: "bearer-fixture", title: "Bearer fixture", version: "0.1.0", tools: [...mathTools, getToken] },
-  validators: {
-    known: () => knownTokens(asked),
-    failing: () => async () => {
-      throw new Error("backend timed out");
+  landing: { auth: "Bearer token" },
+  auth: bearer({
+    validators: {
+      known: () => knownTokens(asked),
+      failing: () => async () => {
+        throw new Error("backend timed out");
+      },
+      "only-other": () => async (token) => (token === OTHER ? { kind: "api-key", label: "key:other", scopes: [] } : null),
+      "bad-label": () => async () => ({ kind: "api-key", label: "", scopes: [] }),
     },
-    "only-other": () => async (token) => (token === OTHER ? { kind: "api-key", label: "key:other", scopes: [] } : null),
-    "bad-label": () => async () => ({ kind: "api-key", label: "", scopes: [] }),
-  },
+  }),
 });
 
 const appEnv = (vars: Partial<BearerAppEnv> = {}): BearerAppEnv => ({ ...env, ...vars });
@@ -142,7 +146,7 @@ describe("readBearerCredential", () => {
   });
 });
 
-describe("createBearerMcpApp at the HTTP edge", () => {
+describe("bearer() at the HTTP edge", () => {
   it("challenges a request without a token: 401 naming the protected resource metadata, on /mcp and /sse", async () => {
     for (const response of [await post("/mcp"), await call("/sse", { headers: { Accept: "text/event-stream" } })]) {
       expect(response.status).toBe(401);
@@ -244,7 +248,7 @@ describe("createBearerMcpApp at the HTTP edge", () => {
   });
 });
 
-describe("createBearerMcpApp with a valid token, through the MCP clients", () => {
+describe("bearer() with a valid token, through the MCP clients", () => {
   const inProcess = (vars: Partial<BearerAppEnv>) => (url: string | URL, init?: RequestInit) =>
     app.worker.fetch(new Request(url, init), appEnv(vars), ctx);
 

@@ -1,15 +1,14 @@
 import { BearerProps } from "@repo/mcp-tools";
-import { type AppEnv, guarded, isTransportPath, transportRoutes } from "./app.js";
+import type { AuthStyle } from "./app.js";
 import { jsonRpcError } from "./jsonrpc.js";
-import { type LandingOptions, landingPage } from "./landing.js";
 import { log } from "./log.js";
-import { preflight, withCors } from "./origin.js";
-import { type Caller, declaredScopes, describeError, type ServerDefinition } from "./server.js";
-import { createSseSessionClass } from "./sse.js";
+import { preflight, urlOf, withCors } from "./origin.js";
+import { PROTECTED_RESOURCE_METADATA_PATH } from "./paths.js";
+import type { AppEnv } from "./pipeline.js";
+import { type Caller, declaredScopes, describeError } from "./server.js";
 
 /** The query parameter that carries a token when ALLOW_QUERY_TOKEN is "true". */
 export const QUERY_TOKEN_PARAM = "auth_token";
-export const PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource";
 /** Longer tokens are refused before hashing; no real API key or session token comes near it. */
 export const MAX_TOKEN_LENGTH = 4096;
 // RFC 6750 §2.1 b64token (token68): what a bearer token may consist of.
@@ -62,7 +61,7 @@ function checkToken(token: string, source: "header" | "query"): BearerCredential
  */
 export function readBearerCredential(request: Request, allowQueryToken: boolean): BearerCredential {
   const header = request.headers.get("authorization");
-  const queryTokens = new URL(request.url).searchParams.getAll(QUERY_TOKEN_PARAM);
+  const queryTokens = urlOf(request).searchParams.getAll(QUERY_TOKEN_PARAM);
   if (queryTokens.length > 0) {
     if (!allowQueryToken) {
       return malformed(
@@ -116,32 +115,26 @@ function withoutQueryToken(request: Request): Request {
   return new Request(url, request);
 }
 
-export interface BearerAppOptions<Env> {
-  server: ServerDefinition;
+export interface BearerOptions<Env> {
   /** The token validators this app offers, by name; env.BEARER_VALIDATOR picks one (default: the first). */
   validators: Record<string, (env: Env) => TokenValidator>;
-  landing?: Partial<LandingOptions>;
   /**
    * Scopes of a credential its validator does not limit (a user-backend token, an API key listed
-   * without `scopes`; one listed with `"scopes": []` gets none). Default: every scope the server's tools declare, so such a credential may call
-   * every tool; a credential listed with scopes is held to exactly those.
+   * without `scopes`; one listed with `"scopes": []` gets none). Default: every scope the server's
+   * tools declare, so such a credential may call every tool; one listed with scopes is held to exactly those.
    */
   defaultScopes?: readonly string[];
 }
 
 /**
- * An MCP server behind bearer tokens issued out of band, in the style of hono's bearer-auth:
- * 401 with a challenge naming the RFC 9728 metadata for a missing or invalid token, 400 for a
- * malformed Authorization header, 503 when the validator cannot decide. The caller's props
- * (BearerProps) are built and validated once here; tools never see a header.
+ * Bearer tokens issued out of band, in the style of hono's bearer-auth: 401 with a challenge
+ * naming the RFC 9728 metadata for a missing or invalid token, 400 for a malformed Authorization
+ * header, 503 when the validator cannot decide. The caller's props (BearerProps) are built and
+ * validated once here; tools never see a header.
  */
-export function createBearerMcpApp<Env extends BearerAppEnv = BearerAppEnv>(options: BearerAppOptions<Env>) {
-  const routes = transportRoutes<Env>(options.server);
-  const app = options.server.name;
-  const supportedScopes = declaredScopes(options.server);
-  const defaultScopes = options.defaultScopes ?? supportedScopes;
+export function bearer<Env extends BearerAppEnv>(options: BearerOptions<Env>): AuthStyle<Env> {
   const validatorNames = Object.keys(options.validators);
-  if (validatorNames.length === 0) throw new Error("createBearerMcpApp needs at least one validator");
+  if (validatorNames.length === 0) throw new Error("bearer() needs at least one validator");
 
   function validatorFor(env: Env): { name: string; validate: TokenValidator } {
     const name = env.BEARER_VALIDATOR || (validatorNames[0] as string);
@@ -151,60 +144,62 @@ export function createBearerMcpApp<Env extends BearerAppEnv = BearerAppEnv>(opti
     return { name, validate: make(env) };
   }
 
-  async function authenticated(request: Request, env: Env, origin: string): Promise<Response> {
-    const deny = (response: Response) => withCors(response, request);
-    const credential = readBearerCredential(request, env.ALLOW_QUERY_TOKEN === "true");
-    if (credential.kind === "missing") return deny(challenge(origin, 401, "send Authorization: Bearer <token>."));
-    if (credential.kind === "malformed") return deny(challenge(origin, 400, credential.message, "invalid_request"));
+  return (server) => {
+    const app = server.name;
+    const supportedScopes = declaredScopes(server);
+    const defaultScopes = options.defaultScopes ?? supportedScopes;
+    return {
+      label: "Bearer token",
+      props: BearerProps,
+      async authenticate(request, env) {
+        // guarded() has refused hosts this deployment does not serve, so the origin is ours.
+        const origin = urlOf(request).origin;
+        const deny = (response: Response) => withCors(response, request);
+        const credential = readBearerCredential(request, env.ALLOW_QUERY_TOKEN === "true");
+        if (credential.kind === "missing") return deny(challenge(origin, 401, "send Authorization: Bearer <token>."));
+        if (credential.kind === "malformed") return deny(challenge(origin, 400, credential.message, "invalid_request"));
 
-    const validator = validatorFor(env);
-    let validated: ValidatedToken | null;
-    try {
-      validated = await validator.validate(credential.token);
-    } catch (error) {
-      log({ app, event: "bearer_validation_unavailable", validator: validator.name, error: describeError(error) });
-      return deny(
-        jsonRpcError(503, -32000, "Service Unavailable: the token could not be checked right now; try again shortly.", {
-          "Retry-After": "5",
-        }),
-      );
-    }
-    const props =
-      validated &&
-      BearerProps.safeParse({
-        scheme: "Bearer",
-        token: credential.token,
-        source: credential.source,
-        kind: validated.kind,
-        label: validated.label,
-      });
-    if (!validated || !props?.success) return deny(challenge(origin, 401, "the bearer token is not valid here.", "invalid_token"));
+        const validator = validatorFor(env);
+        let validated: ValidatedToken | null;
+        try {
+          validated = await validator.validate(credential.token);
+        } catch (error) {
+          log({ app, event: "bearer_validation_unavailable", validator: validator.name, error: describeError(error) });
+          return deny(
+            jsonRpcError(503, -32000, "Service Unavailable: the token could not be checked right now; try again shortly.", {
+              "Retry-After": "5",
+            }),
+          );
+        }
+        const props =
+          validated &&
+          BearerProps.safeParse({
+            scheme: "Bearer",
+            token: credential.token,
+            source: credential.source,
+            kind: validated.kind,
+            label: validated.label,
+          });
+        if (!validated || !props?.success) return deny(challenge(origin, 401, "the bearer token is not valid here.", "invalid_token"));
 
-    const scopes = validated.scopes ?? defaultScopes;
-    const caller: Caller<BearerProps> = { props: props.data, scopes, clientId: validated.label, userId: validated.label };
-    return routes(credential.source === "query" ? withoutQueryToken(request) : request, env, caller);
-  }
-
-  const fetch = guarded<Env>(async (request, env) => {
-    const url = new URL(request.url);
-    // guarded() has refused hosts this deployment does not serve, so url.origin is ours.
-    if (isTransportPath(url.pathname)) return authenticated(request, env, url.origin);
-    if (url.pathname === PROTECTED_RESOURCE_METADATA_PATH) {
-      if (request.method === "OPTIONS") return preflight(request);
-      if (request.method !== "GET" && request.method !== "HEAD")
-        return new Response(null, { status: 405, headers: { Allow: "GET, HEAD" } });
-      const metadata = protectedResourceMetadata(
-        url.origin,
-        options.server.title ?? app,
-        env.ALLOW_QUERY_TOKEN === "true",
-        supportedScopes,
-      );
-      return withCors(Response.json(metadata, { headers: { "Cache-Control": "max-age=300" } }), request);
-    }
-    if (url.pathname === "/" && request.method === "GET") {
-      return landingPage(options.server, url.origin, { auth: "Bearer token", ...options.landing });
-    }
-    return new Response("Not Found\n", { status: 404 });
-  }, app);
-  return { worker: { fetch } satisfies ExportedHandler<Env>, McpSseSession: createSseSessionClass(options.server) };
+        const scopes = validated.scopes ?? defaultScopes;
+        const caller: Caller<BearerProps> = { props: props.data, scopes, clientId: validated.label, userId: validated.label };
+        return { caller, request: credential.source === "query" ? withoutQueryToken(request) : request };
+      },
+      async route(request, env) {
+        if (urlOf(request).pathname !== PROTECTED_RESOURCE_METADATA_PATH) return undefined;
+        if (request.method === "OPTIONS") return preflight(request);
+        if (request.method !== "GET" && request.method !== "HEAD") {
+          return new Response(null, { status: 405, headers: { Allow: "GET, HEAD" } });
+        }
+        const metadata = protectedResourceMetadata(
+          urlOf(request).origin,
+          server.title ?? app,
+          env.ALLOW_QUERY_TOKEN === "true",
+          supportedScopes,
+        );
+        return withCors(Response.json(metadata, { headers: { "Cache-Control": "max-age=300" } }), request);
+      },
+    };
+  };
 }

@@ -1,21 +1,10 @@
-export {
-  type AppEnv,
-  type AuthHandlerEnv,
-  createOAuthMcpApp,
-  createPublicMcpApp,
-  type OAuthAppEnv,
-  type OAuthAppOptions,
-  type OAuthIdentity,
-  type PublicAppOptions,
-  servedOrigin,
-} from "./app.js";
+export { type Authenticated, type AuthStyle, createMcpApp, type McpAppOptions, type McpAuth } from "./app.js";
 export {
   type BearerAppEnv,
-  type BearerAppOptions,
   type BearerCredential,
-  createBearerMcpApp,
+  type BearerOptions,
+  bearer,
   MAX_TOKEN_LENGTH,
-  PROTECTED_RESOURCE_METADATA_PATH,
   protectedResourceMetadata,
   QUERY_TOKEN_PARAM,
   readBearerCredential,
@@ -24,5 +13,9 @@ export {
 } from "./bearer.js";
 export { escapeHtml, type LandingOptions } from "./landing.js";
 export { log, redact, setQuiet } from "./log.js";
+export { type AuthHandlerEnv, type OAuthAppEnv, type OAuthIdentity, type OAuthOptions, oauth } from "./oauth.js";
 export { isLoopbackHost, originAllowed, parseOrigins } from "./origin.js";
+export { PROTECTED_RESOURCE_METADATA_PATH } from "./paths.js";
+export { type AppEnv, servedOrigin } from "./pipeline.js";
+export { publicAccess } from "./public.js";
 export { anonymous, buildServer, type Caller, LIST_CACHE_TTL_MS, type ServerDefinition } from "./server.js";

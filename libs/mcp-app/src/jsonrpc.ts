@@ -1,3 +1,5 @@
+import { type JSONRPCMessage, RELATED_TASK_META_KEY } from "@modelcontextprotocol/server";
+
 /** JSON-RPC error codes used at the HTTP boundary. */
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
@@ -91,17 +93,67 @@ async function readTextBounded(request: Request, maxBytes: number): Promise<stri
   return new TextDecoder().decode(all);
 }
 
-const isId = (id: unknown) => typeof id === "string" || typeof id === "number";
+/**
+ * True for one JSON-RPC 2.0 request, notification or response object (not a batch), by the one
+ * rule set of jsonRpcKind. An id is a string or a safe integer (MCP forbids null): the SDK
+ * silently drops other ids, so the client would wait forever for an answer.
+ */
+export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
+  return jsonRpcKind(value) !== undefined;
+}
+
+export type JsonRpcKind = "request" | "notification" | "response";
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isRequestId = (id: unknown) => typeof id === "string" || Number.isSafeInteger(id);
+const REQUEST_KEYS = new Set(["jsonrpc", "id", "method", "params"]);
+const NOTIFICATION_KEYS = new Set(["jsonrpc", "method", "params"]);
+const RESULT_KEYS = new Set(["jsonrpc", "id", "result"]);
+const ERROR_KEYS = new Set(["jsonrpc", "id", "error"]);
+
+function onlyKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
+  for (const key in value) if (!allowed.has(key)) return false;
+  return true;
+}
+
+/** Request and notification params: an object whose `_meta`, when present, is one too, with a valid progress token and related task. */
+function validParams(params: unknown): boolean {
+  if (params === undefined) return true;
+  if (!isObject(params)) return false;
+  const meta = params._meta;
+  if (meta === undefined) return true;
+  if (!isObject(meta)) return false;
+  if (meta.progressToken !== undefined && !isRequestId(meta.progressToken)) return false;
+  const task = meta[RELATED_TASK_META_KEY];
+  return task === undefined || (isObject(task) && typeof task.taskId === "string");
+}
 
 /**
- * True for one JSON-RPC 2.0 request, notification or response object (not a batch). An id, when
- * present, is a string or number (MCP forbids null): the SDK silently drops other ids, so the
- * client would wait forever for an answer.
+ * What kind of JSON-RPC message `value` is, by the rules of the SDK's JSONRPCMessageSchema (strict
+ * objects: no keys beyond the message's own; ids are strings or safe integers), without building a
+ * zod parse per message; undefined when it is not one. legacy-exchange.test.ts holds the two to
+ * the same answers.
  */
-export function isJsonRpcMessage(value: unknown): boolean {
-  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
-  const message = value as Record<string, unknown>;
-  if (message.jsonrpc !== "2.0") return false;
-  if (typeof message.method === "string") return !("id" in message) || isId(message.id);
-  return isId(message.id) && ("result" in message || "error" in message);
+export function jsonRpcKind(value: unknown): JsonRpcKind | undefined {
+  if (!isObject(value) || value.jsonrpc !== "2.0") return undefined;
+  if ("method" in value) {
+    if (typeof value.method !== "string" || !validParams(value.params)) return undefined;
+    if ("id" in value) return isRequestId(value.id) && onlyKeys(value, REQUEST_KEYS) ? "request" : undefined;
+    return onlyKeys(value, NOTIFICATION_KEYS) ? "notification" : undefined;
+  }
+  if ("result" in value) {
+    const { result } = value;
+    const valid = isRequestId(value.id) && isObject(result) && (result._meta === undefined || isObject(result._meta));
+    return valid && onlyKeys(value, RESULT_KEYS) ? "response" : undefined;
+  }
+  if ("error" in value) {
+    const { error } = value;
+    const valid =
+      (value.id === undefined || isRequestId(value.id)) &&
+      isObject(error) &&
+      Number.isSafeInteger(error.code) &&
+      typeof error.message === "string";
+    return valid && onlyKeys(value, ERROR_KEYS) ? "response" : undefined;
+  }
+  return undefined;
 }

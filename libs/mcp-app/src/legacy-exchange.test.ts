@@ -1,7 +1,8 @@
 import { McpServer, parseJSONRPCMessage, requireScopes, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { jsonRpcKind, LegacyExchange } from "./legacy-exchange.js";
+import { jsonRpcKind } from "./jsonrpc.js";
+import { LegacyExchange } from "./legacy-exchange.js";
 
 const TASK = "io.modelcontextprotocol/related-task";
 

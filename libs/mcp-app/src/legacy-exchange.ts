@@ -7,80 +7,14 @@ import {
   type MessageExtraInfo,
   OAuthError,
   OAuthErrorCode,
-  RELATED_TASK_META_KEY,
   type RequestId,
   type ScopeChallengeHandler,
   SUPPORTED_PROTOCOL_VERSIONS,
   type Transport,
   type TransportSendOptions,
 } from "@modelcontextprotocol/server";
-import { jsonRpcError } from "./jsonrpc.js";
-
-/** What the SDK's streaming transport answers a streamed request with. */
-export const SSE_HEADERS = {
-  "Content-Type": "text/event-stream",
-  "Cache-Control": "no-cache, no-transform",
-  Connection: "keep-alive",
-  "X-Accel-Buffering": "no",
-};
-
-const encoder = new TextEncoder();
-
-export type JsonRpcKind = "request" | "notification" | "response";
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const isRequestId = (id: unknown) => typeof id === "string" || Number.isSafeInteger(id);
-const REQUEST_KEYS = new Set(["jsonrpc", "id", "method", "params"]);
-const NOTIFICATION_KEYS = new Set(["jsonrpc", "method", "params"]);
-const RESULT_KEYS = new Set(["jsonrpc", "id", "result"]);
-const ERROR_KEYS = new Set(["jsonrpc", "id", "error"]);
-
-function onlyKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
-  for (const key in value) if (!allowed.has(key)) return false;
-  return true;
-}
-
-/** Request and notification params: an object whose `_meta`, when present, is one too, with a valid progress token and related task. */
-function validParams(params: unknown): boolean {
-  if (params === undefined) return true;
-  if (!isObject(params)) return false;
-  const meta = params._meta;
-  if (meta === undefined) return true;
-  if (!isObject(meta)) return false;
-  if (meta.progressToken !== undefined && !isRequestId(meta.progressToken)) return false;
-  const task = meta[RELATED_TASK_META_KEY];
-  return task === undefined || (isObject(task) && typeof task.taskId === "string");
-}
-
-/**
- * What kind of JSON-RPC message `value` is, by the rules of the SDK's JSONRPCMessageSchema (strict
- * objects: no keys beyond the message's own; ids are strings or safe integers), without building a
- * zod parse per message; undefined when it is not one. legacy-exchange.test.ts holds the two to
- * the same answers.
- */
-export function jsonRpcKind(value: unknown): JsonRpcKind | undefined {
-  if (!isObject(value) || value.jsonrpc !== "2.0") return undefined;
-  if ("method" in value) {
-    if (typeof value.method !== "string" || !validParams(value.params)) return undefined;
-    if ("id" in value) return isRequestId(value.id) && onlyKeys(value, REQUEST_KEYS) ? "request" : undefined;
-    return onlyKeys(value, NOTIFICATION_KEYS) ? "notification" : undefined;
-  }
-  if ("result" in value) {
-    const { result } = value;
-    const valid = isRequestId(value.id) && isObject(result) && (result._meta === undefined || isObject(result._meta));
-    return valid && onlyKeys(value, RESULT_KEYS) ? "response" : undefined;
-  }
-  if ("error" in value) {
-    const { error } = value;
-    const valid =
-      (value.id === undefined || isRequestId(value.id)) &&
-      isObject(error) &&
-      Number.isSafeInteger(error.code) &&
-      typeof error.message === "string";
-    return valid && onlyKeys(value, ERROR_KEYS) ? "response" : undefined;
-  }
-  return undefined;
-}
+import { jsonRpcError, jsonRpcKind } from "./jsonrpc.js";
+import { SseStream } from "./sse-stream.js";
 
 const CLOSED_EARLY = "The exchange closed before the request was answered";
 const NOT_ACCEPTABLE = "Not Acceptable: Client must accept both application/json and text/event-stream";
@@ -111,8 +45,7 @@ export class LegacyExchange implements Transport {
   #answered = false;
   #settle?: (response: Response) => void;
   #fail?: (error: Error) => void;
-  #stream?: ReadableStreamDefaultController<Uint8Array>;
-  #streaming = false;
+  #stream?: SseStream;
 
   async start(): Promise<void> {
     if (this.#started) throw new Error("LegacyExchange already started");
@@ -176,37 +109,20 @@ export class LegacyExchange implements Transport {
         this.#settle?.(Response.json(message));
         return;
       }
-      const readable = new ReadableStream<Uint8Array>({
-        start: (controller) => {
-          this.#stream = controller;
-          this.#streaming = true;
-        },
-        cancel: () => {
-          this.#streaming = false;
-        },
-      });
-      this.#settle?.(new Response(readable, { status: 200, headers: SSE_HEADERS }));
+      this.#stream = new SseStream();
+      this.#settle?.(this.#stream.response());
     }
-    if (!this.#streaming) return;
-    this.#stream?.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`));
+    this.#stream.send(message);
     if (isAnswer) {
       this.#answered = true;
-      this.#streaming = false;
-      this.#stream?.close();
+      this.#stream.close();
     }
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#streaming) {
-      this.#streaming = false;
-      try {
-        this.#stream?.close();
-      } catch {
-        // already cancelled by the client
-      }
-    }
+    this.#stream?.close();
     // Rejects only an answer not yet given (a settled promise ignores it).
     this.#fail?.(new Error(CLOSED_EARLY));
     this.onclose?.();

@@ -13,12 +13,9 @@ import {
   type RequestStateCodec,
   ResourceNotFoundError,
   ResourceTemplate,
-  requireScopes,
-  type ScopeChallengeHandler,
   type ServerCapabilities,
   type ServerContext,
   type StandardSchemaWithJSON,
-  UriTemplate,
   type InputRequiredResult as WireInputRequired,
 } from "@modelcontextprotocol/server";
 import {
@@ -217,54 +214,6 @@ export function declaredScopes(definition: ServerDefinition): string[] {
   return [...new Set(all)].sort();
 }
 
-/**
- * The scopes one JSON-RPC request needs, from the definition (what the SDK's scope challenge
- * resolves on /mcp): the tool a tools/call names, the prompt of prompts/get, the resource (or
- * template) of resources/read; none for anything else or for a name the server does not have.
- */
-export function scopesForRequest(definition: ServerDefinition, message: unknown): readonly string[] | undefined {
-  const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown; uri?: unknown } };
-  if (method === "tools/call") return definition.tools.find((tool) => tool.name === params?.name)?.scopes;
-  if (method === "prompts/get") return definition.prompts?.find((prompt) => prompt.name === params?.name)?.scopes;
-  if (method !== "resources/read" || typeof params?.uri !== "string") return undefined;
-  const uri = params.uri;
-  return definition.resources?.find((resource) =>
-    resource.kind === "resource" ? resource.uri === uri : new UriTemplate(resource.uriTemplate).match(uri) !== null,
-  )?.scopes;
-}
-
-/** The scopes in `required` that the caller's credential lacks; none for an anonymous caller. */
-export function missingScopes(caller: Caller, required: readonly string[] | undefined): string[] {
-  if (!required || isAnonymous(caller)) return [];
-  return required.filter((scope) => !caller.scopes.includes(scope));
-}
-
-/**
- * The SDK's scope challenge, which answers HTTP 403 `insufficient_scope` on /mcp before the handler
- * runs. A public server's anonymous callers are not challenged: it serves every tool it lists.
- */
-function scopeChallengeFor(caller: Caller, scopes: readonly string[] | undefined): { scopeChallenge?: ScopeChallengeHandler } {
-  const [first, ...others] = scopes ?? [];
-  return first && !isAnonymous(caller) ? { scopeChallenge: requireScopes(first, ...others) } : {};
-}
-
-/**
- * The same check inside the handler, for transports that cannot answer with an HTTP status (legacy
- * SSE delivers results on the stream): a JSON-RPC error naming the scopes, never a result.
- */
-function requireCallerScopes(caller: Caller, scopes: readonly string[] | undefined, what: string): void {
-  const missing = missingScopes(caller, scopes);
-  if (missing.length === 0) return;
-  annotate({ outcome: "insufficient_scope" });
-  throw new ProtocolError(
-    INSUFFICIENT_SCOPE_CODE,
-    `Forbidden (insufficient_scope): ${what} requires the scope ${(scopes ?? []).join(" ")}; authorize again with it.`,
-  );
-}
-
-/** JSON-RPC server-error code for a call the credential's scopes do not cover (HTTP 403 where HTTP can say it). */
-export const INSUFFICIENT_SCOPE_CODE = -32003;
-
 /** JSON Schema inputs, each compiled to a validator once (a server is built per request). */
 const jsonSchemaInputs = new WeakMap<JsonSchemaInput<unknown>, StandardSchemaWithJSON>();
 
@@ -290,13 +239,11 @@ function registerTool(scope: Scope, tool: AnyTool): void {
       annotations: tool.annotations,
       ...(tool.title && { title: tool.title }),
       ...(tool.outputSchema && { outputSchema: tool.outputSchema }),
-      ...scopeChallengeFor(caller, tool.scopes),
     },
     async (args: Record<string, unknown>, ctx: ServerContext) => {
       const started = Date.now();
       const target = `tool:${tool.name}`;
       annotate({ tool: tool.name });
-      requireCallerScopes(caller, tool.scopes, `the ${tool.name} tool`);
       const record = (outcome: string, error?: unknown) => {
         annotate({ outcome });
         log({
@@ -388,7 +335,6 @@ async function reading(
 ): Promise<ReadResourceResult> {
   const started = Date.now();
   const name = resource.name;
-  requireCallerScopes(scope.caller, resource.scopes, `reading ${uri}`);
   try {
     const result = await run();
     log({ event: "resource", resource: name, outcome: "ok", ms: Date.now() - started, clientId: scope.caller.clientId });
@@ -407,7 +353,6 @@ function registerResource(scope: Scope, resource: AnyResource): void {
     ...(resource.title && { title: resource.title }),
     ...(resource.mimeType && { mimeType: resource.mimeType }),
     ...(resource.cache && { cacheHint: { ttlMs: resource.cache.ttlMs, cacheScope: resource.cache.scope } }),
-    ...scopeChallengeFor(scope.caller, resource.scopes),
   };
   if (resource.kind === "resource") {
     scope.server.registerResource(resource.name, resource.uri, metadata, (uri, ctx) =>
@@ -446,7 +391,6 @@ function registerPrompt(scope: Scope, prompt: AnyPrompt): void {
   const { server, caller } = scope;
   const target = `prompt:${prompt.name}`;
   const get = async (args: Record<string, unknown>, ctx: ServerContext): Promise<GetPromptResult | WireInputRequired> => {
-    requireCallerScopes(caller, prompt.scopes, `the ${prompt.name} prompt`);
     const context: PromptContext = {
       props: caller.props,
       scopes: caller.scopes,
@@ -467,7 +411,6 @@ function registerPrompt(scope: Scope, prompt: AnyPrompt): void {
   const config = {
     description: prompt.description,
     ...(prompt.title && { title: prompt.title }),
-    ...scopeChallengeFor(caller, prompt.scopes),
   };
   if (prompt.arguments) {
     const argsSchema: z.ZodObject = prompt.arguments;

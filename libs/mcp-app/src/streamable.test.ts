@@ -1,6 +1,7 @@
 import { isLegacyRequest } from "@modelcontextprotocol/server";
 import { describe, expect, it, vi } from "vitest";
-import { answerWhileRunning, claimsModern } from "./streamable.js";
+import { claimsModern } from "./message.js";
+import { answerWhileRunning } from "./streamable.js";
 
 // answerWhileRunning with short timings: how a call that may run long is answered, and stopped.
 

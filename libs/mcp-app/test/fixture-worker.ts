@@ -1,8 +1,8 @@
 import { mathTools } from "@repo/mcp-tools";
-import { createPublicMcpApp } from "../src/index.js";
+import { createMcpApp, publicAccess } from "../src/index.js";
 
 /** A public app with the calculator tools, as an app's entry file would build it. */
-const app = createPublicMcpApp({
+const app = createMcpApp({
   server: {
     name: "fixture-mcp",
     title: "Fixture MCP server",
@@ -10,6 +10,7 @@ const app = createPublicMcpApp({
     instructions: "A calculator for tests.",
     tools: mathTools,
   },
+  auth: publicAccess(),
 });
 
 export default app.worker;

@@ -1,4 +1,4 @@
-/** One request line of the structured log libs/mcp-app writes (src/log.ts, guarded() in src/app.ts). */
+/** One request line of the structured log libs/mcp-app writes (src/log.ts, guarded() in src/pipeline.ts). */
 export interface LoggedRequest {
   method: string;
   route: string;

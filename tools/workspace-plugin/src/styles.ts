@@ -5,8 +5,8 @@ export type AuthStyle = (typeof AUTH_STYLES)[number];
 export interface StyleInfo {
   /** The app in apps/ this style's template is derived from (tests keep them equal modulo names). */
   reference: string;
-  /** The factory its src/index.ts calls, which is how an app's style is recognised. */
-  factory: "createOAuthMcpApp" | "createPublicMcpApp" | "createBearerMcpApp";
+  /** The auth adapter its src/index.ts hands createMcpApp, which is how an app's style is recognised. */
+  adapter: "publicAccess" | "oauth" | "bearer";
   /** For OAuth apps: the sign-in handler that tells mock from GitHub. */
   handler?: string;
   /** In the apps table: how clients authenticate. */
@@ -22,7 +22,7 @@ export interface StyleInfo {
 export const STYLES: Record<AuthStyle, StyleInfo> = {
   authless: {
     reference: "remote-mcp-authless",
-    factory: "createPublicMcpApp",
+    adapter: "publicAccess",
     label: "None: a public server",
     titleSuffix: "authless",
     choose: "anyone may call your tools (public data, no side effects); the simplest start.",
@@ -30,7 +30,7 @@ export const STYLES: Record<AuthStyle, StyleInfo> = {
   },
   mock: {
     reference: "remote-mcp-server",
-    factory: "createOAuthMcpApp",
+    adapter: "oauth",
     handler: "mockAuthHandler",
     label: "OAuth 2.1: the server is its own authorization server, with a mock sign-in and consent page",
     titleSuffix: "mock OAuth",
@@ -39,7 +39,7 @@ export const STYLES: Record<AuthStyle, StyleInfo> = {
   },
   github: {
     reference: "remote-mcp-github-oauth",
-    factory: "createOAuthMcpApp",
+    adapter: "oauth",
     handler: "githubAuthHandler",
     label: "OAuth 2.1 with GitHub as the identity provider",
     titleSuffix: "GitHub sign-in",
@@ -48,7 +48,7 @@ export const STYLES: Record<AuthStyle, StyleInfo> = {
   },
   bearer: {
     reference: "remote-mcp-bearer-auth",
-    factory: "createBearerMcpApp",
+    adapter: "bearer",
     label: "Bearer token in the Authorization header (API keys, or tokens your user backend issues)",
     titleSuffix: "bearer token",
     choose: "callers already hold a token from your system (API keys, a user backend) and no interactive sign-in is wanted.",
@@ -60,7 +60,8 @@ export const STYLES: Record<AuthStyle, StyleInfo> = {
 export function detectStyle(indexSource: string): AuthStyle | undefined {
   return AUTH_STYLES.find((style) => {
     const info = STYLES[style];
-    return indexSource.includes(`${info.factory}`) && (!info.handler || indexSource.includes(info.handler));
+    const composed = indexSource.includes("createMcpApp") && new RegExp(`\\b${info.adapter}[<(]`).test(indexSource);
+    return composed && (!info.handler || indexSource.includes(info.handler));
   });
 }
 

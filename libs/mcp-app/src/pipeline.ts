@@ -1,0 +1,107 @@
+import { jsonRpcError } from "./jsonrpc.js";
+import { annotate, type LogFields, log, setQuiet, withRequestFields } from "./log.js";
+import { isLoopbackHost, originAllowed, parseOrigins, preflight, urlOf, withCors } from "./origin.js";
+import { isTransportPath, MCP_PATH } from "./paths.js";
+import { clientIp, type RateLimitEnv, tooManyRequests, withinLimit } from "./ratelimit.js";
+import { type Caller, describeError, type ServerDefinition } from "./server.js";
+import { createSseRoute, type SseEnv } from "./sse.js";
+import { createStreamableHttpHandler } from "./streamable.js";
+
+/**
+ * The one request pipeline every app runs, whatever its auth style:
+ *
+ *   Origin/Host (guarded) → authenticate (the app's McpAuth) → rate limit → classify → scope gate
+ *   → dispatch (/mcp or /sse) → respond
+ *
+ * `guarded` holds the stages before authentication and the request's log line; `transportRoutes`
+ * the stages after it. Classification and the scope gate run inside each transport's route, on
+ * the body it reads once (message.ts, scope-gate.ts).
+ */
+
+/** Configuration every app reads from its wrangler vars. */
+export interface AppEnv extends SseEnv, RateLimitEnv {
+  /** Origins this deployment is served at (comma-separated). Unset: loopback only, for `wrangler dev`. */
+  PUBLIC_ORIGINS?: string;
+  /** Extra browser origins allowed to call /mcp and /sse (custom domains, hosted inspectors). */
+  ALLOWED_ORIGINS?: string;
+  /** "true" turns off the one-line-per-request log (benchmarks, load tests). */
+  QUIET_LOGS?: string;
+}
+
+export type Handler<Env> = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response>;
+
+/**
+ * The origin this request was addressed to, if this deployment serves it: one of PUBLIC_ORIGINS,
+ * or, when none are configured, any loopback origin (so both localhost and 127.0.0.1 work in dev).
+ */
+export function servedOrigin(request: Request, env: AppEnv): string | undefined {
+  const url = urlOf(request);
+  const configured = parseOrigins(env.PUBLIC_ORIGINS);
+  if (configured.length > 0) return configured.includes(url.origin) ? url.origin : undefined;
+  return isLoopbackHost(url.hostname) ? url.origin : undefined;
+}
+
+/** The rate-limit key of an MCP caller: its client and user, or its IP when it is anonymous. */
+function mcpRateLimitKey(request: Request, caller: Caller): string {
+  if (caller.clientId === undefined && caller.userId === undefined) return `ip:${clientIp(request)}`;
+  return `client:${caller.clientId ?? ""}|user:${caller.userId ?? ""}`;
+}
+
+/** The stages after authentication: the caller's rate limit, then /mcp or /sse. */
+export function transportRoutes<Env extends AppEnv>(definition: ServerDefinition) {
+  const streamable = createStreamableHttpHandler(definition);
+  const sse = createSseRoute(definition);
+  return async (request: Request, env: Env, caller: Caller): Promise<Response> => {
+    annotate({ clientId: caller.clientId, userId: caller.userId });
+    if (!(await withinLimit(env, "MCP_RATE_LIMITER", mcpRateLimitKey(request, caller)))) {
+      annotate({ outcome: "rate_limited" });
+      await request.body?.cancel().catch(() => {});
+      return withCors(tooManyRequests("mcp"), request);
+    }
+    const path = urlOf(request).pathname;
+    const response = path === MCP_PATH ? await streamable(request, caller, env) : await sse(request, env, caller);
+    return withCors(response, request);
+  };
+}
+
+/**
+ * Wraps a Worker so every transport request passes the Origin check first, and every request for
+ * a host this deployment does not serve is refused; logs one line per request (app, route,
+ * status, latency, and the client, user, tool and outcome where known).
+ */
+export function guarded<Env extends AppEnv>(next: Handler<Env>, app: string): Handler<Env> {
+  return (request, env, ctx) => {
+    const fields: LogFields = {};
+    return withRequestFields(fields, () => serveGuarded(next, app, fields, request, env, ctx));
+  };
+}
+
+async function serveGuarded<Env extends AppEnv>(
+  next: Handler<Env>,
+  app: string,
+  fields: LogFields,
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+): Promise<Response> {
+  const started = Date.now();
+  if (env.QUIET_LOGS === "true") setQuiet(true);
+  const url = urlOf(request);
+  let response: Response;
+  if (isTransportPath(url.pathname) && !originAllowed(request, parseOrigins(env.ALLOWED_ORIGINS))) {
+    response = jsonRpcError(403, -32000, "Forbidden: this Origin may not call the MCP endpoint");
+  } else if (isTransportPath(url.pathname) && request.method === "OPTIONS") {
+    response = preflight(request);
+  } else if (!servedOrigin(request, env)) {
+    response = new Response("Misdirected Request: this host is not one of the server's configured PUBLIC_ORIGINS.\n", { status: 421 });
+  } else {
+    try {
+      response = await next(request, env, ctx);
+    } catch (error) {
+      log({ app, event: "unhandled", route: url.pathname, error: describeError(error) });
+      response = new Response("Internal Server Error\n", { status: 500, headers: { "Content-Type": "text/plain" } });
+    }
+  }
+  log({ app, method: request.method, route: url.pathname, ...fields, status: response.status, ms: Date.now() - started });
+  return response;
+}
