@@ -13,7 +13,6 @@ import { tokenCases } from "./tokens.js";
 import { transportCases } from "./transport.js";
 
 export type { AttackAuth, AttackOptions, AttackServer } from "./options.js";
-export { parseJsonc } from "./shared.js";
 
 /**
  * Registers the attack suite for one app: what a hostile or broken client can send it (OAuth abuse,

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { parseJson } from "@nx/devkit";
 import type { HeaderMap } from "../http.js";
 import type { AttackAuth } from "./options.js";
 
@@ -22,31 +23,12 @@ export const RATE_LIMIT_IPS = { mcp: "198.51.100.1", register: "198.51.100.2", t
 
 export type RateLimits = { mcp?: number; oauth?: number };
 
-/** Strips `//` and `/* *\/` comments outside strings, so a wrangler.jsonc parses as JSON. */
-export function parseJsonc(text: string): unknown {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i] as string;
-    if (char === '"') {
-      let end = i + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
-      out += text.slice(i, end + 1);
-      i = end;
-    } else if (char === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
-    } else if (char === "/" && text[i + 1] === "*") {
-      i = text.indexOf("*/", i + 2) + 1;
-    } else {
-      out += char;
-    }
-  }
-  return JSON.parse(out.replace(/,(\s*[}\]])/g, "$1"));
-}
-
 /** The limits of the app's MCP and OAuth rate-limit bindings, as configured at the top level. */
 export function rateLimitsOf(config: URL): RateLimits {
-  const parsed = parseJsonc(readFileSync(config, "utf8")) as { ratelimits?: Array<{ name: string; simple: { limit: number } }> };
+  // The JSONC parser the workspace tooling reads the same configs with (tools/workspace-plugin, tools/deploy.mjs).
+  const parsed = parseJson<{ ratelimits?: Array<{ name: string; simple: { limit: number } }> }>(readFileSync(config, "utf8"), {
+    expectComments: true,
+  });
   const limit = (name: string) => parsed.ratelimits?.find((binding) => binding.name === name)?.simple.limit;
   return { mcp: limit("MCP_RATE_LIMITER"), oauth: limit("OAUTH_RATE_LIMITER") };
 }
