@@ -1,4 +1,4 @@
-export { type AttackAuth, type AttackOptions, type AttackServer, attackSuite, parseJsonc } from "./attack.js";
+export { type AttackAuth, type AttackOptions, type AttackServer, attackSuite } from "./attack/index.js";
 export { CHROMIUM_PATH, launchChromium, type TestBrowser } from "./browser.js";
 export { type CallbackServer, startCallbackServer } from "./callback-server.js";
 export { connectModernClient, connectSdkClient, type TransportKind } from "./clients.js";

@@ -1,0 +1,57 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { loggedRequests } from "../logs.js";
+import type { AttackContext } from "./context.js";
+import type { AttackServer } from "./options.js";
+import { PROBE } from "./shared.js";
+
+/** Run last: these read every body and log line the cases before them produced. */
+export function secretsAndLogCases(ctx: AttackContext): void {
+  const { auth, secrets, logOnlySecrets, bodies } = ctx;
+
+  describe("secrets and logs", () => {
+    // The app's own secrets, read now: an upstream issues its tokens while the cases run.
+    beforeAll(() => {
+      for (const secret of ctx.options.secrets?.() ?? []) ctx.remember(secret);
+    });
+
+    it("no error body the suite received carries a secret or a stack trace", () => {
+      // A public app has no credentials; its bodies are still checked for stack traces.
+      if (auth.style !== "public") expect(secrets.size).toBeGreaterThan(0);
+      for (const { what, body } of bodies) {
+        for (const secret of secrets) expect(body.includes(secret), `${what} shows a secret`).toBe(false);
+        expect(body, what).not.toMatch(/\n\s+at \S+ \(|\bat .+\.(?:js|ts):\d+:\d+/);
+      }
+    });
+
+    it("the app's log has every secret the suite used redacted: no token, code, verifier, client secret or handle", () => {
+      const output = (ctx.server as AttackServer).logs();
+      for (const secret of [...secrets, ...logOnlySecrets])
+        expect(output.includes(secret), `the log shows a secret (${secret.slice(0, 4)}…)`).toBe(false);
+    });
+
+    it("logs one structured JSON line per request: app, method, route, status, latency; client, user, tool and outcome where known", () => {
+      const requests = loggedRequests((ctx.server as AttackServer).logs());
+      expect(requests.length).toBeGreaterThan(50);
+      for (const line of requests) {
+        expect(line).toMatchObject({
+          app: expect.any(String),
+          method: expect.any(String),
+          route: expect.any(String),
+          status: expect.any(Number),
+          ms: expect.any(Number),
+        });
+        expect(String(line.route)).not.toContain("?");
+      }
+      const calls = requests.filter((line) => line.route === "/mcp" && line.tool === PROBE.name && line.status === 200);
+      // Calls the SDK refused before the tool ran (argument validation) have no outcome; the rest do.
+      expect(calls.filter((line) => line.outcome === "ok").length).toBeGreaterThan(20);
+      expect(calls.every((line) => line.outcome === undefined || line.outcome === "ok" || line.outcome === "tool_error")).toBe(true);
+      if (auth.style !== "public") {
+        expect(calls.every((line) => typeof line.clientId === "string" && typeof line.userId === "string")).toBe(true);
+        const refused = requests.filter((line) => line.status === 403 && line.outcome === "insufficient_scope");
+        expect(refused.map((line) => line.route)).toEqual(expect.arrayContaining(["/mcp", "/sse/message"]));
+      }
+      expect(requests.filter((line) => line.status === 429).every((line) => line.outcome === "rate_limited")).toBe(true);
+    });
+  });
+}
