@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { anonymous } from "./server.js";
-import type { McpSseSessionRpc } from "./sse.js";
+import { type McpSseSessionRpc, ownerOf } from "./sse.js";
 
 // createMcpApp with publicAccess (test/fixture-worker.ts) driven in the Workers runtime by the real MCP clients;
 // their transports get a `fetch` that calls the Worker directly, so no port is involved.
@@ -429,13 +429,15 @@ describe("legacy HTTP+SSE (2024-11-05)", () => {
         );
       return {
         // A caller that is not a Caller, sent by anything that can reach the binding.
-        badCaller: await refused(instance.deliver({ scopes: "all" }, [ping])),
-        badMessage: await refused(instance.deliver(anonymous, [{ jsonrpc: "2.0", id: null, method: "ping" }])),
-        // A well-formed caller without a session here is told so, like any unknown session.
-        noSession: await instance.deliver(anonymous, [ping]),
+        badCaller: await refused(instance.open({ scopes: "all" })),
+        badOwner: await refused(instance.deliver({ clientId: "c" }, [ping])),
+        badMessage: await refused(instance.deliver(ownerOf(anonymous), [{ jsonrpc: "2.0", id: null, method: "ping" }])),
+        // A well-formed owner without a session here is told so, like any unknown session.
+        noSession: await instance.deliver(ownerOf(anonymous), [ping]),
       };
     });
     expect(outcome.badCaller).toMatch(/ZodError|invalid/i);
+    expect(outcome.badOwner).toMatch(/ZodError|invalid/i);
     expect(outcome.badMessage).toMatch(/JSON-RPC messages/);
     expect(outcome.noSession).toBe(false);
   });

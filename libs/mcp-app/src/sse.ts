@@ -17,20 +17,25 @@ export interface SseEnv {
 }
 
 /**
- * What the Worker may ask of a session's Durable Object, over RPC. The caller is an argument of
- * each call, never a header: it includes the credential-derived props (a bearer token, the
- * GitHub token in grant props) that the tools of that session need to act for the user, and a
- * Durable Object sees exactly what its session's tools see, nothing more. Both methods check it
- * against a schema: an RPC argument is input like any other.
+ * What the Worker may ask of a session's Durable Object, over RPC; never through headers. The
+ * caller crosses once, at `open`: it includes the credential-derived props (a bearer token, the
+ * GitHub token in grant props) that the session's tools need to act for the user, so the Durable
+ * Object sees exactly what those tools see, nothing more. Each message after that carries only
+ * the caller's owner key (client and user ids), which is all a session needs to refuse a stranger.
+ * Every argument is checked against a schema: an RPC argument is input like any other.
  */
 export interface McpSseSessionRpc {
   /** Opens the session's stream; the first event names the endpoint to POST messages to. */
   open(caller: unknown): Promise<Response>;
-  /** Hands classified, scope-checked messages to the session; false if the caller has no such session. */
-  deliver(caller: unknown, messages: unknown[]): Promise<boolean>;
+  /** Hands classified, scope-checked messages to the session; false if `owner` has no such session. */
+  deliver(owner: unknown, messages: unknown[]): Promise<boolean>;
 }
 
 const NOT_FOUND = "Session not found: open a new stream with GET /sse";
+
+/** A session belongs to one client of one user: another app of the same user gets 404 too. */
+export const ownerOf = (caller: Caller): string => `${caller.clientId ?? ""}\0${caller.userId ?? ""}`;
+const OwnerSchema = z.string().max(1024);
 
 /** The session behind an id. Apps' generated Env types the binding loosely; the class it binds is createSseSessionClass's. */
 const sessionStub = (env: SseEnv, id: DurableObjectId) => env.MCP_SSE_SESSION.get(id) as unknown as McpSseSessionRpc;
@@ -79,7 +84,7 @@ export function createSseRoute(definition: ServerDefinition) {
     const refusal = scopeRefusal(caller, classified.messages);
     if (refusal) return insufficientScope(request, refusal, "json-rpc");
     const delivered = await sessionStub(env, id).deliver(
-      caller,
+      ownerOf(caller),
       classified.messages.map((message) => message.value),
     );
     return delivered ? new Response("Accepted", { status: 202 }) : jsonRpcError(404, -32001, NOT_FOUND);
@@ -117,9 +122,6 @@ interface Session {
   owner: string;
 }
 
-/** A session belongs to one client of one user: another app of the same user gets 404 too. */
-const ownerOf = (caller: Caller) => `${caller.clientId ?? ""}\0${caller.userId ?? ""}`;
-
 /**
  * Builds the Durable Object class that holds one legacy SSE session; apps export it by name.
  * `props` is the schema of the auth style's caller props, checked again at this boundary.
@@ -152,12 +154,12 @@ export function createSseSessionClass(definition: ServerDefinition, props: z.Zod
     }
 
     async deliver(input: unknown, messages: unknown[]): Promise<boolean> {
-      const caller: Caller = CallerSchema.parse(input);
+      const owner = OwnerSchema.parse(input);
       // Checked again here by the one JSON-RPC rule set: the Worker classified them, but this is a boundary too.
       if (!Array.isArray(messages) || !messages.every(isJsonRpcMessage)) throw new TypeError("deliver() takes JSON-RPC messages");
       const session = this.session;
       // Another user's session is reported exactly like a missing one.
-      if (!session || session.owner !== ownerOf(caller)) return false;
+      if (!session || session.owner !== owner) return false;
       for (const message of messages) session.transport.onmessage?.(message);
       return true;
     }
