@@ -439,7 +439,7 @@ describe("legacy HTTP+SSE (2024-11-05)", () => {
     expect(outcome.badCaller).toMatch(/ZodError|invalid/i);
     expect(outcome.badOwner).toMatch(/ZodError|invalid/i);
     expect(outcome.badMessage).toMatch(/JSON-RPC messages/);
-    expect(outcome.noSession).toBe(false);
+    expect(outcome.noSession).toBe("not_found");
   });
 
   it("allows only GET on /sse and POST on the message endpoint", async () => {

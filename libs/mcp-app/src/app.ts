@@ -2,7 +2,7 @@ import type * as z from "zod";
 import { type LandingOptions, landingPage } from "./landing.js";
 import { urlOf } from "./origin.js";
 import { isTransportPath } from "./paths.js";
-import { type AppEnv, guarded, transportRoutes } from "./pipeline.js";
+import { type AppEnv, guarded, preAuthLimit, transportRoutes } from "./pipeline.js";
 import type { Caller, ServerDefinition } from "./server.js";
 import { createSseSessionClass } from "./sse.js";
 
@@ -52,6 +52,8 @@ export function createMcpApp<Env extends AppEnv = AppEnv>(options: McpAppOptions
   const fetch = guarded<Env>(async (request, env, ctx) => {
     const url = urlOf(request);
     if (isTransportPath(url.pathname)) {
+      const limited = await preAuthLimit(request, env);
+      if (limited) return limited;
       const authenticated = await auth.authenticate(request, env, ctx);
       if (authenticated instanceof Response) return authenticated;
       return transports(authenticated.request, env, authenticated.caller);

@@ -38,6 +38,10 @@ export interface ClassifiedBody {
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/** The most messages one body may carry, on every transport (the SDK's own bound for /mcp batches). */
+export const MAX_BATCH_MESSAGES = 100;
+export const TOO_MANY_MESSAGES = `Invalid Request: Batch must not exceed ${MAX_BATCH_MESSAGES} messages`;
+
 /** Methods whose handlers may send progress or log notifications before their result. */
 const NOTIFYING_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read"]);
 
@@ -117,10 +121,14 @@ function classifyMessage(value: unknown, index: ScopeIndex): McpMessage {
   };
 }
 
-/** Types a parsed body (one message or a batch) for a server built from `definition`. */
-export function classifyBody(body: unknown, definition: ServerDefinition): ClassifiedBody {
-  const index = scopeIndex(definition);
+/**
+ * Types a parsed body (one message or a batch) for a server built from `definition`; undefined
+ * for a batch over MAX_BATCH_MESSAGES, which no transport dispatches (none of it is typed).
+ */
+export function classifyBody(body: unknown, definition: ServerDefinition): ClassifiedBody | undefined {
   const batch = Array.isArray(body);
+  if (batch && body.length > MAX_BATCH_MESSAGES) return undefined;
+  const index = scopeIndex(definition);
   const messages = batch ? body.map((value) => classifyMessage(value, index)) : [classifyMessage(body, index)];
   return { body, batch, messages, reach: batch ? undefined : reachOf(body) };
 }

@@ -12,7 +12,7 @@ import { annotate, log } from "./log.js";
 import { urlOf, withCors } from "./origin.js";
 import { MCP_PATH, SSE_PATH } from "./paths.js";
 import { type AppEnv, servedOrigin } from "./pipeline.js";
-import { clientIp, OAUTH_LIMITED_PATHS, tooManyRequests, withinLimit } from "./ratelimit.js";
+import { ipKey, OAUTH_LIMITED_PATHS, tooManyRequests, withinLimit } from "./ratelimit.js";
 import { type Caller, declaredScopes } from "./server.js";
 import { cachingValidator, evictingKv, TokenCache, type TokenValidation, tokenCacheTtlMs } from "./token-cache.js";
 
@@ -179,7 +179,7 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
         if (
           OAUTH_LIMITED_PATHS.has(path) &&
           request.method !== "OPTIONS" &&
-          !(await withinLimit(env, "OAUTH_RATE_LIMITER", `${path}|ip:${clientIp(request)}`))
+          !(await withinLimit(env, "OAUTH_RATE_LIMITER", `${path}|${ipKey(request)}`))
         ) {
           annotate({ outcome: "rate_limited" });
           return withCors(tooManyRequests("oauth"), request);

@@ -2,7 +2,7 @@ import { jsonRpcError } from "./jsonrpc.js";
 import { annotate, type LogFields, log, setQuiet, withRequestFields } from "./log.js";
 import { isLoopbackHost, originAllowed, parseOrigins, preflight, urlOf, withCors } from "./origin.js";
 import { isTransportPath, MCP_PATH } from "./paths.js";
-import { clientIp, type RateLimitEnv, tooManyRequests, withinLimit } from "./ratelimit.js";
+import { ipKey, type RateLimitEnv, tooManyRequests, withinLimit } from "./ratelimit.js";
 import { type Caller, describeError, type ServerDefinition } from "./server.js";
 import { createSseRoute, type SseEnv } from "./sse.js";
 import { createStreamableHttpHandler } from "./streamable.js";
@@ -10,11 +10,12 @@ import { createStreamableHttpHandler } from "./streamable.js";
 /**
  * The one request pipeline every app runs, whatever its auth style:
  *
- *   Origin/Host (guarded) → authenticate (the app's McpAuth) → rate limit → classify → scope gate
+ *   Origin/Host (guarded) → per-network limit (preAuthLimit) → authenticate (the app's McpAuth)
+ *   → per-caller limit → classify → scope gate
  *   → dispatch (/mcp or /sse) → respond
  *
- * `guarded` holds the stages before authentication and the request's log line; `transportRoutes`
- * the stages after it. Classification and the scope gate run inside each transport's route, on
+ * `guarded` holds the Origin/Host checks and the request's log line, `preAuthLimit` the budget
+ * every request spends before anyone is known, `transportRoutes` the stages after authentication. Classification and the scope gate run inside each transport's route, on
  * the body it reads once (message.ts, scope-gate.ts).
  */
 
@@ -43,8 +44,19 @@ export function servedOrigin(request: Request, env: AppEnv): string | undefined 
 
 /** The rate-limit key of an MCP caller: its client and user, or its IP when it is anonymous. */
 function mcpRateLimitKey(request: Request, caller: Caller): string {
-  if (caller.clientId === undefined && caller.userId === undefined) return `ip:${clientIp(request)}`;
+  if (caller.clientId === undefined && caller.userId === undefined) return ipKey(request);
   return `client:${caller.clientId ?? ""}|user:${caller.userId ?? ""}`;
+}
+
+/**
+ * The stage before authentication: every transport request counts against its network's budget,
+ * so a flood of bad credentials is bounded before a single token is looked up. undefined: go on.
+ */
+export async function preAuthLimit(request: Request, env: RateLimitEnv): Promise<Response | undefined> {
+  if (await withinLimit(env, "PREAUTH_RATE_LIMITER", ipKey(request))) return undefined;
+  annotate({ outcome: "rate_limited" });
+  await request.body?.cancel().catch(() => {});
+  return withCors(tooManyRequests("mcp"), request);
 }
 
 /** The stages after authentication: the caller's rate limit, then /mcp or /sse. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { clientIp, RETRY_AFTER_SECONDS, tooManyRequests, withinLimit } from "./ratelimit.js";
+import { clientIp, ipKey, RETRY_AFTER_SECONDS, tooManyRequests, withinLimit } from "./ratelimit.js";
 
 /** A binding double that records the keys it was asked about and answers as told. */
 function limiter(answer: boolean | Error) {
@@ -62,4 +62,33 @@ describe("tooManyRequests", () => {
 it("clientIp reads CF-Connecting-IP, which Cloudflare sets at the edge", () => {
   expect(clientIp(new Request("https://x.example/", { headers: { "CF-Connecting-IP": "2001:db8::1" } }))).toBe("2001:db8::1");
   expect(clientIp(new Request("https://x.example/"))).toBe("unknown");
+});
+
+describe("ipKey", () => {
+  const keyOf = (ip?: string) => ipKey(new Request("https://x.example/", ip === undefined ? {} : { headers: { "CF-Connecting-IP": ip } }));
+
+  it("keys an IPv4 address as it is", () => {
+    expect(keyOf("203.0.113.9")).toBe("ip:203.0.113.9");
+    expect(keyOf()).toBe("ip:unknown");
+  });
+
+  it("keys every IPv6 address of one /64 alike, however it is written", () => {
+    const key = "ip:2001:db8:85a3:8d3::/64";
+    for (const ip of [
+      "2001:db8:85a3:8d3::1",
+      "2001:0db8:85a3:08d3:ffff:ffff:ffff:ffff",
+      "2001:DB8:85A3:8D3:1:2:3:4",
+      "2001:db8:85a3:8d3::10.0.0.1",
+    ]) {
+      expect(keyOf(ip), ip).toBe(key);
+    }
+    expect(keyOf("2001:db8:85a3:8d4::1")).toBe("ip:2001:db8:85a3:8d4::/64");
+    expect(keyOf("::1")).toBe("ip:0:0:0:0::/64");
+  });
+
+  it("keys an IPv4-mapped address as its IPv4 host, and anything unparseable as it is", () => {
+    expect(keyOf("::ffff:203.0.113.9")).toBe("ip:203.0.113.9");
+    expect(keyOf("::ffff:cb00:7109")).toBe("ip:203.0.113.9");
+    for (const odd of ["1::2::3", "12345::1", "1:2:3:4:5:6:7:8:9", "gggg::1", "::1.2.3.400"]) expect(keyOf(odd), odd).toBe(`ip:${odd}`);
+  });
 });

@@ -6,6 +6,12 @@ import { log } from "./log.js";
  * binds neither is not limited (the conformance fixture, the benchmark's trivial Worker).
  */
 export interface RateLimitEnv {
+  /**
+   * Requests to /mcp and /sse per client network (see ipKey), counted before authentication, so
+   * requests that fail it count too. Generous: it only bounds what one network can make the
+   * server do (token lookups, user-backend calls) before anyone is known.
+   */
+  PREAUTH_RATE_LIMITER?: RateLimit;
   /** MCP requests (/mcp, /sse, /sse/message) per client and user; per IP on a public server. */
   MCP_RATE_LIMITER?: RateLimit;
   /** OAuth endpoints (/register, /token, /authorize) per client IP and endpoint. */
@@ -32,11 +38,58 @@ export function clientIp(request: Request): string {
 }
 
 /**
+ * The rate-limit key of the caller's network: an IPv4 address as it is, an IPv6 address by its
+ * /64 (one host or one customer usually holds a whole /64, so per-address buckets would not
+ * limit it at all). Unparseable values are keyed as they are.
+ */
+export function ipKey(request: Request): string {
+  const ip = clientIp(request);
+  if (!ip.includes(":")) return `ip:${ip}`;
+  const groups = ipv6Groups(ip);
+  if (!groups) return `ip:${ip}`;
+  // IPv4-mapped (::ffff:a.b.c.d) is that IPv4 host.
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
+    const [high = 0, low = 0] = groups.slice(6);
+    return `ip:${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  return `ip:${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(":")}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (`::` and a dotted IPv4 tail allowed); undefined if it is not one. */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address.toLowerCase();
+  const dotted = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (dotted) {
+    const bytes = dotted.slice(1).map(Number);
+    if (bytes.some((byte) => byte > 255)) return undefined;
+    const [a = 0, b = 0, c = 0, d = 0] = bytes;
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const parts = (half: string | undefined) => (half ? half.split(":") : []);
+  const head = parts(halves[0]);
+  const tail = parts(halves[1]);
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return undefined;
+  return groups.map((group) => Number.parseInt(group, 16));
+}
+
+/**
  * Counts one request against `key` on `binding`. True when the request may proceed: within the
  * limit, no binding configured, limiting switched off, or the binding failing (availability wins
  * over strictness there, and the failure is logged).
  */
-export async function withinLimit(env: RateLimitEnv, binding: "MCP_RATE_LIMITER" | "OAUTH_RATE_LIMITER", key: string): Promise<boolean> {
+export async function withinLimit(
+  env: RateLimitEnv,
+  binding: "PREAUTH_RATE_LIMITER" | "MCP_RATE_LIMITER" | "OAUTH_RATE_LIMITER",
+  key: string,
+): Promise<boolean> {
   const limiter = env[binding];
   if (!limiter || env.RATE_LIMITING === "off") return true;
   try {

@@ -2,8 +2,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, McpServer, Transport } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
-import { log } from "./log.js";
-import { classifyBody } from "./message.js";
+import { annotate, log } from "./log.js";
+import { classifyBody, TOO_MANY_MESSAGES } from "./message.js";
 import { urlOf } from "./origin.js";
 import { SSE_MESSAGE_PATH, SSE_PATH } from "./paths.js";
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
@@ -27,9 +27,18 @@ export interface SseEnv {
 export interface McpSseSessionRpc {
   /** Opens the session's stream; the first event names the endpoint to POST messages to. */
   open(caller: unknown): Promise<Response>;
-  /** Hands classified, scope-checked messages to the session; false if `owner` has no such session. */
-  deliver(owner: unknown, messages: unknown[]): Promise<boolean>;
+  /** Hands classified, scope-checked messages to the session, unless `owner` has no such session or it is busy. */
+  deliver(owner: unknown, messages: unknown[]): Promise<Delivery>;
 }
+
+export type Delivery = "accepted" | "not_found" | "busy";
+
+/**
+ * Requests one SSE session may have running at once. Results arrive on one stream, so a client
+ * gains nothing from more; past it, a POST is refused whole (429) and nothing of it runs.
+ */
+export const MAX_CALLS_IN_FLIGHT = 32;
+const BUSY = `Too Many Requests: an SSE session runs at most ${MAX_CALLS_IN_FLIGHT} calls at once; wait for their results before sending more.`;
 
 const NOT_FOUND = "Session not found: open a new stream with GET /sse";
 
@@ -77,6 +86,7 @@ export function createSseRoute(definition: ServerDefinition) {
     const read = await readJsonBody(request, MAX_BODY_BYTES);
     if (!read.ok) return read.response;
     const classified = classifyBody(read.body, definition);
+    if (!classified) return jsonRpcError(400, -32600, TOO_MANY_MESSAGES);
     if (classified.messages.length === 0 || classified.messages.some((message) => message.kind === undefined)) {
       // The SDK would drop these without an answer, leaving the client waiting on its stream.
       return jsonRpcError(400, -32600, "Invalid Request: expected a JSON-RPC request or notification");
@@ -87,7 +97,12 @@ export function createSseRoute(definition: ServerDefinition) {
       ownerOf(caller),
       classified.messages.map((message) => message.value),
     );
-    return delivered ? new Response("Accepted", { status: 202 }) : jsonRpcError(404, -32001, NOT_FOUND);
+    if (delivered === "not_found") return jsonRpcError(404, -32001, NOT_FOUND);
+    if (delivered === "busy") {
+      annotate({ outcome: "rate_limited" });
+      return jsonRpcError(429, -32000, BUSY, { "Retry-After": "1" });
+    }
+    return new Response("Accepted", { status: 202 });
   };
 }
 
@@ -97,6 +112,8 @@ class SseTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T) => void;
   readonly stream = new SseStream(() => void this.close());
+  /** Requests dispatched and not yet answered. */
+  readonly inFlight = new Set<string | number>();
   #closed = false;
 
   constructor(readonly sessionId: string) {}
@@ -104,7 +121,24 @@ class SseTransport implements Transport {
   async start(): Promise<void> {}
 
   async send(message: JSONRPCMessage): Promise<void> {
+    if ("id" in message && ("result" in message || "error" in message) && message.id !== undefined) this.inFlight.delete(message.id);
     this.stream.send(message);
+  }
+
+  /** Dispatches messages to the server, or refuses them all when their requests would pass MAX_CALLS_IN_FLIGHT. */
+  receive(messages: readonly JSONRPCMessage[]): boolean {
+    const requests = messages.flatMap((message) => ("method" in message && "id" in message ? [message.id] : []));
+    if (this.inFlight.size + requests.length > MAX_CALLS_IN_FLIGHT) return false;
+    for (const id of requests) this.inFlight.add(id);
+    for (const message of messages) {
+      // A cancelled request is never answered (the protocol says so): it stops counting here.
+      if ("method" in message && message.method === "notifications/cancelled") {
+        const cancelled = (message.params as { requestId?: unknown } | undefined)?.requestId;
+        if (typeof cancelled === "string" || typeof cancelled === "number") this.inFlight.delete(cancelled);
+      }
+      this.onmessage?.(message);
+    }
+    return true;
   }
 
   async close(): Promise<void> {
@@ -153,15 +187,14 @@ export function createSseSessionClass(definition: ServerDefinition, props: z.Zod
       return transport.stream.response();
     }
 
-    async deliver(input: unknown, messages: unknown[]): Promise<boolean> {
+    async deliver(input: unknown, messages: unknown[]): Promise<Delivery> {
       const owner = OwnerSchema.parse(input);
       // Checked again here by the one JSON-RPC rule set: the Worker classified them, but this is a boundary too.
       if (!Array.isArray(messages) || !messages.every(isJsonRpcMessage)) throw new TypeError("deliver() takes JSON-RPC messages");
       const session = this.session;
       // Another user's session is reported exactly like a missing one.
-      if (!session || session.owner !== owner) return false;
-      for (const message of messages) session.transport.onmessage?.(message);
-      return true;
+      if (!session || session.owner !== owner) return "not_found";
+      return session.transport.receive(messages) ? "accepted" : "busy";
     }
 
     private release(session: Session): void {

@@ -2,7 +2,7 @@ import { createMcpHandler, isLegacyRequest, legacyStatelessFallback, type McpReq
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { LegacyExchange } from "./legacy-exchange.js";
 import { annotate, log } from "./log.js";
-import { type ClassifiedBody, classifyBody } from "./message.js";
+import { type ClassifiedBody, classifyBody, TOO_MANY_MESSAGES } from "./message.js";
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
 import { buildServer, type Caller, describeError, type ServerDefinition } from "./server.js";
 import { isEventStream, KEEP_ALIVE_MS, SseStream } from "./sse-stream.js";
@@ -98,6 +98,7 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     const read = await readJsonBody(request, MAX_BODY_BYTES);
     if (!read.ok) return read.response;
     const classified = classifyBody(read.body, definition);
+    if (!classified) return jsonRpcError(400, -32600, TOO_MANY_MESSAGES);
     const single = classified.batch ? undefined : classified.messages[0];
     if (single?.method === "tools/call" && single.name !== undefined) annotate({ tool: single.name.slice(0, 64) });
     const refusal = scopeRefusal(caller, classified.messages);

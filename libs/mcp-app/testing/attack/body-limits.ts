@@ -1,8 +1,9 @@
 import { request as httpRequest } from "node:http";
 import { expect, it } from "vitest";
+import { connectSdkClient } from "../clients.js";
 import { type HeaderMap, initializeRequest } from "../http.js";
 import type { AttackContext } from "./context.js";
-import { MAX_BODY_BYTES, PROBE, TOO_LARGE_DEADLINE_MS, versionHeader } from "./shared.js";
+import { MAX_BODY_BYTES, PROBE, PROBE_RESULT, TOO_LARGE_DEADLINE_MS, versionHeader } from "./shared.js";
 
 /** What the chunked-body case sends: just past the server's limit, and then nothing more. */
 const CHUNKED_BYTES = MAX_BODY_BYTES + 64 * 1024;
@@ -86,6 +87,34 @@ export function bodyLimitCases(ctx: AttackContext): void {
     const { response, body } = await mcpPost(batch, { ...ctx.credentials, ...versionHeader });
     expect(response.status).toBe(400);
     expect(JSON.parse(body)).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32600, message } });
+  });
+
+  it("a batch of 101 messages to an SSE session: 400 -32600, nothing reaches the session", async () => {
+    const client = await connectSdkClient(`${ctx.origin}/sse`, "sse", undefined, ctx.credentials);
+    try {
+      const endpoint = (client.transport as unknown as { _endpoint: URL })._endpoint;
+      const path = `${endpoint.pathname}${endpoint.search}`;
+      const batch = (length: number) =>
+        Array.from({ length }, (_, n) => ({ jsonrpc: "2.0", id: 1000 + n, method: "tools/call", params: PROBE }));
+      const { response, body } = await mcpPost(batch(101), ctx.credentials, path);
+      expect(response.status).toBe(400);
+      expect(JSON.parse(body)).toEqual({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: "Invalid Request: Batch must not exceed 100 messages" },
+      });
+      // More requests in one POST than a session may run at once: 429, none of them run.
+      const busy = await mcpPost(batch(33), ctx.credentials, path);
+      expect(busy.response.status).toBe(429);
+      expect(JSON.parse(busy.body).error).toEqual({
+        code: -32000,
+        message: "Too Many Requests: an SSE session runs at most 32 calls at once; wait for their results before sending more.",
+      });
+      // The session is still usable.
+      expect(await client.callTool(PROBE)).toEqual(PROBE_RESULT);
+    } finally {
+      await client.close();
+    }
   });
 
   it("deeply nested JSON (100,000 levels): a bounded 4xx answer, the isolate survives", async () => {

@@ -71,6 +71,38 @@ export function rateLimitCases(ctx: AttackContext): void {
       await expectNormalCall(auth.style === "public" ? { "CF-Connecting-IP": "198.51.100.99" } : ctx.credentials);
     });
 
+    const preauth = auth.style === "public" ? "MCP_RATE_LIMITER" : "PREAUTH_RATE_LIMITER";
+    it(
+      auth.style === "public"
+        ? `per network: ${limits.mcp ?? "no"} MCP requests per minute for all of an IPv6 /64 (a public app knows no caller), then 429; other networks unaffected`
+        : `before authentication: ${limits.preauth ?? "no"} requests per minute per network (an IPv6 /64), failed sign-ins included, then 429; other networks unaffected`,
+      async () => {
+        const limit = auth.style === "public" ? limits.mcp : limits.preauth;
+        expect(limit, `wrangler.jsonc binds ${preauth}`).toBeGreaterThan(0);
+        // Every request from another address of one /64 (2001:db8:a<attempt>::/64), each with a credential
+        // that fails (none on a public app): the budget is spent before anyone is known.
+        let sent = 0;
+        const { statuses, refused } = await burst((limit as number) + 2, (attempt) =>
+          fetch(`${ctx.origin}/mcp`, {
+            method: "POST",
+            headers: {
+              "CF-Connecting-IP": `2001:db8:a${attempt}::${(++sent).toString(16)}`,
+              ...(auth.style === "public" ? {} : bearer(`attack-not-a-token-${sent}`)),
+              "Content-Type": "application/json",
+              Accept: "application/json, text/event-stream",
+              "MCP-Protocol-Version": PROTOCOL,
+            },
+            body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+          }),
+        );
+        expect(statuses.filter((status) => status === (auth.style === "public" ? 200 : 401))).toHaveLength(limit as number);
+        expect(statuses.filter((status) => status === 429)).toHaveLength(2);
+        expect(refused?.response.headers.get("retry-after")).toBe("60");
+        // Another network is not limited.
+        await expectNormalCall({ ...ctx.credentials, "CF-Connecting-IP": "2001:db8:b0::1" });
+      },
+    );
+
     const endpoints = ["register", "token", "authorize"] as const;
     if (!oauth) {
       it.each(endpoints)(`/%s per IP (not applicable: ${notApplicable(auth)}; the endpoint is 404)`, async (endpoint) => {

@@ -21,7 +21,7 @@ export const PROBE_RESULT = { content: [{ type: "text", text: "1 + 2 = 3" }], st
 /** Test IPs (RFC 5737) for the rate-limit cases, one per counter, so no other case shares it. */
 export const RATE_LIMIT_IPS = { mcp: "198.51.100.1", register: "198.51.100.2", token: "198.51.100.3", authorize: "198.51.100.4" };
 
-export type RateLimits = { mcp?: number; oauth?: number };
+export type RateLimits = { preauth?: number; mcp?: number; oauth?: number };
 
 /** The limits of the app's MCP and OAuth rate-limit bindings, as configured at the top level. */
 export function rateLimitsOf(config: URL): RateLimits {
@@ -30,7 +30,7 @@ export function rateLimitsOf(config: URL): RateLimits {
     expectComments: true,
   });
   const limit = (name: string) => parsed.ratelimits?.find((binding) => binding.name === name)?.simple.limit;
-  return { mcp: limit("MCP_RATE_LIMITER"), oauth: limit("OAUTH_RATE_LIMITER") };
+  return { preauth: limit("PREAUTH_RATE_LIMITER"), mcp: limit("MCP_RATE_LIMITER"), oauth: limit("OAUTH_RATE_LIMITER") };
 }
 
 export const notApplicable = (auth: AttackAuth) =>

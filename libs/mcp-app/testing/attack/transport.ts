@@ -32,6 +32,15 @@ export function transportCases(ctx: AttackContext): void {
       });
     });
 
+    it("a path below /mcp (/mcp/anything): the Origin check first, then the caller's credentials, then 404; no other route answers it", async () => {
+      const foreign = await mcpPost(initializeRequest, { ...ctx.credentials, Origin: "https://attacker.example" }, "/mcp/anything");
+      expect(foreign.response.status).toBe(403);
+      expect(rpcError(foreign.body).error.message).toBe("Forbidden: this Origin may not call the MCP endpoint");
+      const { response, body } = await mcpPost(initializeRequest, ctx.credentials, "/mcp/anything");
+      expect(response.status).toBe(404);
+      expect(rpcError(body).error).toEqual({ code: -32000, message: "Not Found" });
+    });
+
     it("malformed JSON: 400, -32700 with id null", async () => {
       const { response, body } = await mcpPost('{"jsonrpc":"2.0","id":1,"method":"tools/list"', { ...ctx.credentials, ...versionHeader });
       expect(response.status).toBe(400);
