@@ -8,9 +8,9 @@ import {
   jsonSchemaInput,
   resourceNotFound,
   toolResult,
-  usageGuide,
   userMessages,
-} from "@repo/mcp-tools";
+} from "@repo/mcp-core";
+import { usageGuide } from "@repo/mcp-tools";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { anonymous, type Caller, reachOf, type ServerDefinition } from "./server.js";

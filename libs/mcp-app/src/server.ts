@@ -39,7 +39,7 @@ import {
   type ToolContext,
   type ToolInput,
   toolError,
-} from "@repo/mcp-tools";
+} from "@repo/mcp-core";
 import type * as z from "zod";
 import { memoizeJsonSchema } from "./json-schema-cache.js";
 import { annotate, log } from "./log.js";
@@ -547,7 +547,7 @@ class RequestStates {
   }
 
   /**
-   * Signs the state of an input-required result on its way out. The mcp-tools types describe the
+   * Signs the state of an input-required result on its way out. The mcp-core types describe the
    * same wire shape as the SDK's, with looser elicitation schemas; the SDK validates it on send.
    */
   async seal(result: InputRequiredResult, target: string, ctx: ServerContext): Promise<WireInputRequired> {

@@ -1,5 +1,5 @@
+import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
 import * as z from "zod";
-import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "./tool.js";
 
 /**
  * The props a bearer-authenticated caller carries, validated once at the HTTP boundary. The token

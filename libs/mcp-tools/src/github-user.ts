@@ -1,5 +1,5 @@
+import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
 import * as z from "zod";
-import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "./tool.js";
 
 /**
  * What these tools need from a caller signed in with GitHub: the grant props the GitHub sign-in
