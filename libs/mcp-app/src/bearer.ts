@@ -1,10 +1,11 @@
+import type { Caller } from "@repo/mcp-core";
 import { BearerProps } from "@repo/mcp-tools";
 import { type AppEnv, guarded, isTransportPath, transportRoutes } from "./app.js";
 import { jsonRpcError } from "./jsonrpc.js";
 import { type LandingOptions, landingPage } from "./landing.js";
 import { log } from "./log.js";
 import { preflight, withCors } from "./origin.js";
-import { type Caller, declaredScopes, describeError, type ServerDefinition } from "./server.js";
+import { declaredScopes, describeError, type ServerDefinition } from "./server.js";
 import { createSseSessionClass } from "./sse.js";
 
 /** The query parameter that carries a token when ALLOW_QUERY_TOKEN is "true". */

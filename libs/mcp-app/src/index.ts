@@ -25,4 +25,4 @@ export {
 export { escapeHtml, type LandingOptions } from "./landing.js";
 export { log, redact, setQuiet } from "./log.js";
 export { isLoopbackHost, originAllowed, parseOrigins } from "./origin.js";
-export { anonymous, buildServer, type Caller, LIST_CACHE_TTL_MS, type ServerDefinition } from "./server.js";
+export { buildServer, LIST_CACHE_TTL_MS, type ServerDefinition } from "./server.js";

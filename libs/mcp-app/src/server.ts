@@ -25,8 +25,10 @@ import {
   type AnyPrompt,
   type AnyResource,
   type AnyTool,
+  type Caller,
   type Completer,
   type InputRequiredResult,
+  isAnonymous,
   isInputRequired,
   isJsonSchemaInput,
   type JsonSchemaInput,
@@ -43,20 +45,6 @@ import {
 import type * as z from "zod";
 import { memoizeJsonSchema } from "./json-schema-cache.js";
 import { annotate, log } from "./log.js";
-
-/** Who is calling, as established by the app's auth layer before any MCP message is read. */
-export interface Caller<Props = unknown> {
-  /** Validated identity (grant props, bearer key label, ...); undefined on public servers. */
-  props: Props;
-  /** Scopes on the caller's credential. */
-  scopes: readonly string[];
-  /** OAuth client id, or another stable label of the credential, for logs. */
-  clientId?: string;
-  /** Stable user id for logs and session ownership. */
-  userId?: string;
-}
-
-export const anonymous: Caller<undefined> = { props: undefined, scopes: [] };
 
 /** Everything that describes one MCP server, independent of transport and auth. */
 export interface ServerDefinition {
@@ -207,9 +195,6 @@ interface Scope {
   states: RequestStates;
   summary: ServerSummary;
 }
-
-/** A caller no auth layer vouched for: a public server's. Scopes are not asked of it. */
-export const isAnonymous = (caller: Caller): boolean => caller.clientId === undefined && caller.userId === undefined;
 
 /** Every scope the definition's tools, resources and prompts require, sorted, each once. */
 export function declaredScopes(definition: ServerDefinition): string[] {

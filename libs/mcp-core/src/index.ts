@@ -1,3 +1,4 @@
+export { anonymous, type Caller, CallerSchema, isAnonymous } from "./identity.js";
 export {
   ask,
   capabilityFor,
