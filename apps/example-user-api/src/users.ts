@@ -8,7 +8,7 @@ export interface User {
 
 /**
  * SHA-256 of a token as lowercase hex, the form `tokens.token_sha256` stores. This backend stands
- * for a service outside this repo, so it shares no code with the MCP server (and stays ~40 KiB).
+ * for a service outside this repo, so it shares only @repo/mcp-core's logger with the MCP server.
  */
 async function sha256Hex(text: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));

@@ -1,4 +1,5 @@
 import { AuthorizationError, type AuthRequest, authorizationErrorRedirect, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
+import { log } from "@repo/mcp-core";
 import * as z from "zod";
 import {
   authorizationErrorResponse,
@@ -48,7 +49,7 @@ async function s256(verifier: string): Promise<string> {
 
 /** One JSON line for operators: why a GitHub sign-in failed. Carries no code, token or secret. */
 function logFailure(reason: string): void {
-  console.warn(JSON.stringify({ event: "github_sign_in_failed", reason }));
+  log({ event: "github_sign_in_failed", reason });
 }
 
 function redirect(location: string, headers: Headers): Response {

@@ -6,14 +6,13 @@ import {
   type OAuthResourceContext,
   OAuthResourceServer,
 } from "@cloudflare/workers-oauth-provider";
-import { anonymous, type Caller } from "@repo/mcp-core";
+import { annotate, anonymous, type Caller, describeError, type LogFields, log, setQuiet, withRequestFields } from "@repo/mcp-core";
 import type * as z from "zod";
 import { jsonRpcError } from "./jsonrpc.js";
 import { type LandingOptions, landingPage } from "./landing.js";
-import { annotate, type LogFields, log, setQuiet, withRequestFields } from "./log.js";
 import { isLoopbackHost, originAllowed, parseOrigins, preflight, urlOf, withCors } from "./origin.js";
 import { clientIp, OAUTH_LIMITED_PATHS, type RateLimitEnv, tooManyRequests, withinLimit } from "./ratelimit.js";
-import { declaredScopes, describeError, type ServerDefinition } from "./server.js";
+import { declaredScopes, type ServerDefinition } from "./server.js";
 import { createSseSessionClass, routeSse, type SseEnv } from "./sse.js";
 import { createStreamableHttpHandler } from "./streamable.js";
 import { cachingValidator, evictingKv, TokenCache, type TokenValidation, tokenCacheTtlMs } from "./token-cache.js";

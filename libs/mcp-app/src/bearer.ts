@@ -1,11 +1,10 @@
-import type { Caller } from "@repo/mcp-core";
+import { type Caller, describeError, log } from "@repo/mcp-core";
 import { BearerProps } from "@repo/mcp-tools";
 import { type AppEnv, guarded, isTransportPath, transportRoutes } from "./app.js";
 import { jsonRpcError } from "./jsonrpc.js";
 import { type LandingOptions, landingPage } from "./landing.js";
-import { log } from "./log.js";
 import { preflight, withCors } from "./origin.js";
-import { declaredScopes, describeError, type ServerDefinition } from "./server.js";
+import { declaredScopes, type ServerDefinition } from "./server.js";
 import { createSseSessionClass } from "./sse.js";
 
 /** The query parameter that carries a token when ALLOW_QUERY_TOKEN is "true". */

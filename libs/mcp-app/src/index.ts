@@ -23,6 +23,5 @@ export {
   type ValidatedToken,
 } from "./bearer.js";
 export { escapeHtml, type LandingOptions } from "./landing.js";
-export { log, redact, setQuiet } from "./log.js";
 export { isLoopbackHost, originAllowed, parseOrigins } from "./origin.js";
 export { buildServer, LIST_CACHE_TTL_MS, type ServerDefinition } from "./server.js";

@@ -25,13 +25,16 @@ import {
   type AnyPrompt,
   type AnyResource,
   type AnyTool,
+  annotate,
   type Caller,
   type Completer,
+  describeError,
   type InputRequiredResult,
   isAnonymous,
   isInputRequired,
   isJsonSchemaInput,
   type JsonSchemaInput,
+  log,
   type PromptContext,
   type ResourceBody,
   type ResourceContext,
@@ -44,7 +47,6 @@ import {
 } from "@repo/mcp-core";
 import type * as z from "zod";
 import { memoizeJsonSchema } from "./json-schema-cache.js";
-import { annotate, log } from "./log.js";
 
 /** Everything that describes one MCP server, independent of transport and auth. */
 export interface ServerDefinition {
@@ -542,9 +544,4 @@ class RequestStates {
         : { ...result, requestState: await this.get().mint({ t: target, s: result.requestState }, ctx) };
     return sealed as WireInputRequired;
   }
-}
-
-/** Error name and message only: never a stack, never request data. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
 }

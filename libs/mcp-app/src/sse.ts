@@ -1,10 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, McpServer, Transport } from "@modelcontextprotocol/server";
-import type { Caller } from "@repo/mcp-core";
+import { type Caller, describeError, log } from "@repo/mcp-core";
 import { discard, isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
-import { log } from "./log.js";
 import { urlOf } from "./origin.js";
-import { buildServer, describeError, INSUFFICIENT_SCOPE_CODE, missingScopes, type ServerDefinition, scopesForRequest } from "./server.js";
+import { buildServer, INSUFFICIENT_SCOPE_CODE, missingScopes, type ServerDefinition, scopesForRequest } from "./server.js";
 import { MAX_BODY_BYTES } from "./streamable.js";
 
 /** The path clients POST legacy-SSE messages to; the `endpoint` event names it. */

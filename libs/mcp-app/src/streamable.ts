@@ -7,12 +7,11 @@ import {
   type McpServer,
   PROTOCOL_VERSION_META_KEY,
 } from "@modelcontextprotocol/server";
-import type { Caller } from "@repo/mcp-core";
+import { annotate, type Caller, describeError, log } from "@repo/mcp-core";
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { LegacyExchange, SSE_HEADERS } from "./legacy-exchange.js";
-import { annotate, log } from "./log.js";
 import { urlOf } from "./origin.js";
-import { buildServer, describeError, type Reach, reachOf, type ServerDefinition } from "./server.js";
+import { buildServer, type Reach, reachOf, type ServerDefinition } from "./server.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -18,6 +18,7 @@ export {
   type SamplingMessage,
   sampledText,
 } from "./input.js";
+export { annotate, describeError, type LogFields, log, redact, setQuiet, withRequestFields } from "./log.js";
 export {
   type AnyPrompt,
   definePrompt,
