@@ -1,3 +1,4 @@
+import type { TokenValidator } from "@repo/mcp-core";
 import * as z from "zod";
 
 /** The SHA-256 of a string's UTF-8 bytes, as lowercase hex. */
@@ -16,22 +17,6 @@ function fromHex(hex: string): Uint8Array {
   for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return bytes;
 }
-
-/** What a validator established about a presented token. */
-export interface ValidatedToken {
-  /** What the token is: one of this server's API keys, or a user's own credential for the user backend. */
-  kind: "api-key" | "user-token";
-  /** A stable, non-secret name for the credential's holder ("key:laptop", "user:1"), for logs and session ownership. */
-  label: string;
-  /** The scopes the credential is limited to; absent when it is not limited (the server's defaults apply). */
-  scopes?: readonly string[];
-}
-
-/**
- * Checks one bearer token: the identity it carries, or `null` for a token that is not valid here.
- * Throws when it cannot decide (a backend that does not answer); the caller answers 503, never 200.
- */
-export type TokenValidator = (token: string) => Promise<ValidatedToken | null>;
 
 /** One configured API key: only the SHA-256 of the key is ever stored. */
 export const ApiKeyEntry = z.strictObject({

@@ -5,8 +5,6 @@ export {
   backendValidator,
   parseApiKeys,
   sha256Hex,
-  type TokenValidator,
-  type ValidatedToken,
 } from "./bearer.js";
 export {
   authorizationErrorResponse,

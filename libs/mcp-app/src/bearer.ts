@@ -1,5 +1,4 @@
-import { type Caller, describeError, log } from "@repo/mcp-core";
-import { BearerProps } from "@repo/mcp-tools";
+import { BearerProps, type Caller, describeError, log, type TokenValidator, type ValidatedToken } from "@repo/mcp-core";
 import { type AppEnv, guarded, isTransportPath, transportRoutes } from "./app.js";
 import { jsonRpcError } from "./jsonrpc.js";
 import { type LandingOptions, landingPage } from "./landing.js";
@@ -14,16 +13,6 @@ export const PROTECTED_RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-re
 export const MAX_TOKEN_LENGTH = 4096;
 // RFC 6750 §2.1 b64token (token68): what a bearer token may consist of.
 const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
-
-/**
- * What a validator established about a token: what kind of credential it is, a non-secret label
- * of its holder ("key:laptop", "user:1") for logs and SSE session ownership, and its scopes.
- * @repo/auth-handlers' validators produce exactly this.
- */
-export type ValidatedToken = Pick<BearerProps, "kind" | "label"> & { scopes?: readonly string[] };
-
-/** Resolves to the identity behind a token, `null` for a token that is not valid; throws when it cannot decide. */
-export type TokenValidator = (token: string) => Promise<ValidatedToken | null>;
 
 /** Configuration a bearer app reads from its wrangler vars. */
 export interface BearerAppEnv extends AppEnv {

@@ -19,8 +19,6 @@ export {
   protectedResourceMetadata,
   QUERY_TOKEN_PARAM,
   readBearerCredential,
-  type TokenValidator,
-  type ValidatedToken,
 } from "./bearer.js";
 export { escapeHtml, type LandingOptions } from "./landing.js";
 export { isLoopbackHost, originAllowed, parseOrigins } from "./origin.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anonymous, type Caller, CallerSchema, isAnonymous } from "./identity.js";
+import { anonymous, BearerProps, type Caller, CallerSchema, isAnonymous } from "./identity.js";
 
 describe("CallerSchema", () => {
   it("accepts a caller as the auth layers build it, props left as they are", () => {
@@ -28,5 +28,26 @@ describe("isAnonymous", () => {
     expect(isAnonymous({ props: undefined, scopes: ["mcp:tools"] })).toBe(true);
     expect(isAnonymous({ props: undefined, scopes: [], clientId: "client-1" })).toBe(false);
     expect(isAnonymous({ props: undefined, scopes: [], userId: "user:1" })).toBe(false);
+  });
+});
+
+describe("BearerProps", () => {
+  const props: BearerProps = { scheme: "Bearer", token: "t0k", source: "header", kind: "api-key", label: "key:laptop" };
+
+  it("accepts the props the bearer layer builds", () => {
+    expect(BearerProps.parse(props)).toEqual(props);
+    expect(BearerProps.parse({ ...props, source: "query", kind: "user-token", label: "user:1" }).kind).toBe("user-token");
+  });
+
+  it("refuses an empty token or label, another scheme, and a source or kind it does not know", () => {
+    for (const bad of [
+      { ...props, token: "" },
+      { ...props, label: "" },
+      { ...props, scheme: "Basic" },
+      { ...props, source: "cookie" },
+      { ...props, kind: "session" },
+    ]) {
+      expect(BearerProps.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
   });
 });

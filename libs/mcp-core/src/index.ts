@@ -1,4 +1,4 @@
-export { anonymous, type Caller, CallerSchema, isAnonymous } from "./identity.js";
+export { anonymous, BearerProps, type Caller, CallerSchema, isAnonymous, type TokenValidator, type ValidatedToken } from "./identity.js";
 export {
   ask,
   capabilityFor,

@@ -1,21 +1,5 @@
-import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
+import { BearerProps, defineTool, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
 import * as z from "zod";
-
-/**
- * The props a bearer-authenticated caller carries, validated once at the HTTP boundary. The token
- * is here so tools can act with it (get_user_data) or describe it (getToken); never log props.
- */
-export const BearerProps = z.object({
-  scheme: z.literal("Bearer"),
-  token: z.string().min(1),
-  /** Where the token came from: the Authorization header, or the opt-in `?auth_token=` parameter. */
-  source: z.enum(["header", "query"]),
-  /** An API key of this server, or the user's own credential for the user backend. */
-  kind: z.enum(["api-key", "user-token"]),
-  /** Non-secret name of the holder ("key:laptop", "user:1"). */
-  label: z.string().min(1),
-});
-export type BearerProps = z.output<typeof BearerProps>;
 
 /** Tokens shorter than this are masked entirely: showing 8 characters of them would reveal too much. */
 export const MIN_PARTLY_SHOWN_LENGTH = 24;

@@ -1,6 +1,6 @@
 export { COUNT_LIMITS, countSlowly, sleep } from "./count.js";
 export { demoPrompts, demoResources, demoTools } from "./demo.js";
-export { BearerProps, FULLY_MASKED, getToken, MIN_PARTLY_SHOWN_LENGTH, maskToken, tokenFingerprint } from "./get-token.js";
+export { FULLY_MASKED, getToken, MIN_PARTLY_SHOWN_LENGTH, maskToken, tokenFingerprint } from "./get-token.js";
 export { GitHubCaller, githubTools, githubUserData, whoamiAdmin } from "./github-user.js";
 export { renderUsageGuide, USAGE_GUIDE_URI, usageGuide } from "./guide.js";
 export { LESSON_TOPICS, mathLesson } from "./lesson.js";
