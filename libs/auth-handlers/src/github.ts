@@ -1,5 +1,5 @@
 import { AuthorizationError, type AuthRequest, authorizationErrorRedirect, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
-import { log } from "@repo/mcp-core";
+import { escapeHtml, log } from "@repo/mcp-core";
 import * as z from "zod";
 import {
   authorizationErrorResponse,
@@ -12,7 +12,7 @@ import {
 } from "./consent.js";
 import { exchangeGitHubCode, fetchGitHubIdentity } from "./github-api.js";
 import { type GitHubConfig, type GitHubEnv, readGitHubConfig } from "./github-config.js";
-import { errorPage, escapeHtml, htmlHeaders, page } from "./html.js";
+import { errorPage, htmlHeaders, page } from "./html.js";
 
 /** What a GitHub sign-in stores on the grant (encrypted by the provider); tools read it back, validated. */
 export const GitHubProps = z.object({

@@ -17,5 +17,5 @@ export {
 } from "./consent.js";
 export { type GitHubAuthOptions, GitHubProps, githubAuthHandler } from "./github.js";
 export { type GitHubEnv, githubSignInLabel } from "./github-config.js";
-export { errorPage, escapeHtml, htmlHeaders, page } from "./html.js";
+export { errorPage, htmlHeaders, page } from "./html.js";
 export { type MockAuthOptions, MockProps, mockAuthHandler } from "./mock.js";

@@ -20,6 +20,6 @@ export {
   QUERY_TOKEN_PARAM,
   readBearerCredential,
 } from "./bearer.js";
-export { escapeHtml, type LandingOptions } from "./landing.js";
+export type { LandingOptions } from "./landing.js";
 export { isLoopbackHost, originAllowed, parseOrigins } from "./origin.js";
 export { buildServer, LIST_CACHE_TTL_MS, type ServerDefinition } from "./server.js";
