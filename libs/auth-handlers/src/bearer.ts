@@ -1,16 +1,5 @@
-import type { TokenValidator } from "@repo/mcp-core";
+import { sha256, type TokenValidator } from "@repo/mcp-core";
 import * as z from "zod";
-
-/** The SHA-256 of a string's UTF-8 bytes, as lowercase hex. */
-export async function sha256Hex(text: string): Promise<string> {
-  return toHex(await sha256(text));
-}
-
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
-
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 
 function fromHex(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);

@@ -1,5 +1,5 @@
 import { AuthorizationError, type AuthRequest, authorizationErrorRedirect, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
-import { escapeHtml, log } from "@repo/mcp-core";
+import { escapeHtml, log, sha256 } from "@repo/mcp-core";
 import * as z from "zod";
 import {
   authorizationErrorResponse,
@@ -44,7 +44,7 @@ const base64url = (bytes: Uint8Array) =>
     .replace(/=+$/, "");
 
 async function s256(verifier: string): Promise<string> {
-  return base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+  return base64url(await sha256(verifier));
 }
 
 /** One JSON line for operators: why a GitHub sign-in failed. Carries no code, token or secret. */

@@ -4,7 +4,6 @@ export {
   BearerConfigError,
   backendValidator,
   parseApiKeys,
-  sha256Hex,
 } from "./bearer.js";
 export {
   authorizationErrorResponse,

@@ -1,3 +1,4 @@
+export { sha256, sha256Hex } from "./hash.js";
 export { escapeHtml } from "./html.js";
 export { anonymous, BearerProps, type Caller, CallerSchema, isAnonymous, type TokenValidator, type ValidatedToken } from "./identity.js";
 export {

@@ -1,4 +1,4 @@
-import { BearerProps, defineTool, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
+import { BearerProps, defineTool, sha256Hex, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
 import * as z from "zod";
 
 /** Tokens shorter than this are masked entirely: showing 8 characters of them would reveal too much. */
@@ -12,9 +12,7 @@ export function maskToken(token: string): string {
 
 /** A short SHA-256 fingerprint ("sha256:" + 12 hex digits) to tell tokens apart without revealing them. */
 export async function tokenFingerprint(token: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
-  const hex = Array.from(digest.slice(0, 6), (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `sha256:${hex}`;
+  return `sha256:${(await sha256Hex(token)).slice(0, 12)}`;
 }
 
 export const getToken = defineTool({
