@@ -6,11 +6,21 @@ import {
   type OAuthResourceContext,
   OAuthResourceServer,
 } from "@cloudflare/workers-oauth-provider";
-import { annotate, anonymous, type Caller, describeError, type LogFields, log, setQuiet, withRequestFields } from "@repo/mcp-core";
+import {
+  annotate,
+  anonymous,
+  type Caller,
+  describeError,
+  isLoopbackHost,
+  type LogFields,
+  log,
+  setQuiet,
+  withRequestFields,
+} from "@repo/mcp-core";
 import type * as z from "zod";
 import { jsonRpcError } from "./jsonrpc.js";
 import { type LandingOptions, landingPage } from "./landing.js";
-import { isLoopbackHost, originAllowed, parseOrigins, preflight, urlOf, withCors } from "./origin.js";
+import { originAllowed, parseOrigins, preflight, urlOf, withCors } from "./origin.js";
 import { clientIp, OAUTH_LIMITED_PATHS, type RateLimitEnv, tooManyRequests, withinLimit } from "./ratelimit.js";
 import { declaredScopes, type ServerDefinition } from "./server.js";
 import { createSseSessionClass, routeSse, type SseEnv } from "./sse.js";

@@ -21,5 +21,5 @@ export {
   readBearerCredential,
 } from "./bearer.js";
 export type { LandingOptions } from "./landing.js";
-export { isLoopbackHost, originAllowed, parseOrigins } from "./origin.js";
+export { originAllowed, parseOrigins } from "./origin.js";
 export { buildServer, LIST_CACHE_TTL_MS, type ServerDefinition } from "./server.js";

@@ -21,6 +21,7 @@ export {
   sampledText,
 } from "./input.js";
 export { annotate, describeError, type LogFields, log, redact, setQuiet, withRequestFields } from "./log.js";
+export { isLoopbackHost } from "./loopback.js";
 export {
   type AnyPrompt,
   definePrompt,
