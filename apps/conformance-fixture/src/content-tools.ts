@@ -1,4 +1,5 @@
-import { type ContentBlock, defineTool, sleep, type ToolResult } from "@repo/mcp-tools";
+import { type ContentBlock, defineTool, type ToolResult } from "@repo/mcp-core";
+import { sleep } from "@repo/mcp-tools";
 import * as z from "zod";
 import { PNG_BASE64, WAV_BASE64 } from "./media.js";
 

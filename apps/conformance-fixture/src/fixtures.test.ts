@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { type AnyTool, isInputRequired, ResourceNotFound, type ToolContext } from "@repo/mcp-tools";
+import { type AnyTool, isInputRequired, ResourceNotFound, type ToolContext } from "@repo/mcp-core";
 import { describe, expect, it } from "vitest";
 import { contentTools } from "./content-tools.js";
 import { inputTools } from "./input-tools.js";

@@ -11,7 +11,7 @@ import {
   sampledText,
   toolError,
   toolResult,
-} from "@repo/mcp-tools";
+} from "@repo/mcp-core";
 import * as z from "zod";
 
 /**

@@ -1,4 +1,4 @@
-import { ask, definePrompt, elicited, inputRequired, userMessages } from "@repo/mcp-tools";
+import { ask, definePrompt, elicited, inputRequired, userMessages } from "@repo/mcp-core";
 import * as z from "zod";
 import { PNG_BASE64 } from "./media.js";
 

@@ -1,4 +1,4 @@
-import { defineResource, defineResourceTemplate, resourceNotFound } from "@repo/mcp-tools";
+import { defineResource, defineResourceTemplate, resourceNotFound } from "@repo/mcp-core";
 import { PNG_BASE64 } from "./media.js";
 
 /** The resources the suite reads by URI (resources-* scenarios). */

@@ -1,4 +1,4 @@
-import { defineTool, jsonSchemaInput, toolResult } from "@repo/mcp-tools";
+import { defineTool, jsonSchemaInput, toolResult } from "@repo/mcp-core";
 
 /** The JSON Schema fixture the suite lists by name (json-schema-2020-12, SEP-1613 and SEP-2106). */
 

@@ -1,3 +1,4 @@
+import { describeError, log } from "@repo/mcp-core";
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { HTTPException } from "hono/http-exception";
@@ -41,7 +42,7 @@ app.notFound((c) => c.json(problem("not_found", "No such route."), 404));
 app.onError((error, c) => {
   // The bearer challenges arrive as HTTPExceptions that carry their response; anything else is a bug.
   if (error instanceof HTTPException) return error.getResponse();
-  console.log(JSON.stringify({ app: "example-user-api", event: "unhandled", error: `${error.name}: ${error.message}` }));
+  log({ app: "example-user-api", event: "unhandled", error: describeError(error) });
   return c.json(problem("internal", "Internal error."), 500);
 });
 

@@ -1,3 +1,5 @@
+import { sha256Hex } from "@repo/mcp-core";
+
 /** A user as the API returns it. */
 export interface User {
   id: number;
@@ -7,17 +9,9 @@ export interface User {
 }
 
 /**
- * SHA-256 of a token as lowercase hex, the form `tokens.token_sha256` stores. This backend stands
- * for a service outside this repo, so it shares no code with the MCP server (and stays ~40 KiB).
- */
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-/**
- * The user holding a token, found by the token's SHA-256: the plaintext is never stored, and the
- * lookup is an indexed equality on a digest, which reveals nothing useful about other tokens.
+ * The user holding a token, found by the token's SHA-256 (lowercase hex, as `tokens.token_sha256`
+ * holds it): the plaintext is never stored, and the lookup is an indexed equality on a digest,
+ * which reveals nothing useful about other tokens.
  */
 export async function userForToken(db: D1Database, token: string): Promise<User | null> {
   const digest = await sha256Hex(token);

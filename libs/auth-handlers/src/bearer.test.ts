@@ -1,25 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { apiKeyValidator, BearerConfigError, backendValidator, parseApiKeys, sha256Hex } from "./bearer.js";
+import { apiKeyValidator, BearerConfigError, backendValidator, parseApiKeys } from "./bearer.js";
 
 const LAPTOP_KEY = "mcpk_demo_laptop_pzfv_lhzupmRfsxfgKdda37m";
 const LAPTOP_SHA256 = "51ee8d7fce6b243b2c01a3dcf4bdd48f3368bea6bfadbf4444fc25c9642cbde4";
 const CI_KEY = "mcpk_demo_ci_UOjtBsMkZ7L4Xo838glAtSDN";
 const CI_SHA256 = "72b691ea62e9e718c9bec4c8bba92a294136efce98ac25f48671ff699dd50e1a";
 
-const E_ACUTE_SHA256 = "4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c";
-
 const keys = JSON.stringify([
   { label: "laptop", sha256: LAPTOP_SHA256 },
   { label: "ci", sha256: CI_SHA256.toUpperCase(), scopes: ["mcp:tools", "mcp:admin"] },
 ]);
-
-describe("sha256Hex", () => {
-  it("hashes the UTF-8 bytes to lowercase hex", async () => {
-    expect(await sha256Hex(LAPTOP_KEY)).toBe(LAPTOP_SHA256);
-    expect(await sha256Hex("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    expect(await sha256Hex("é")).toBe(E_ACUTE_SHA256);
-  });
-});
 
 describe("apiKeyValidator", () => {
   it("accepts each configured key, by its SHA-256, with its label and scopes", async () => {

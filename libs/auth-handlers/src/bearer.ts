@@ -1,37 +1,11 @@
+import { sha256, type TokenValidator } from "@repo/mcp-core";
 import * as z from "zod";
-
-/** The SHA-256 of a string's UTF-8 bytes, as lowercase hex. */
-export async function sha256Hex(text: string): Promise<string> {
-  return toHex(await sha256(text));
-}
-
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
-
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 
 function fromHex(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return bytes;
 }
-
-/** What a validator established about a presented token. */
-export interface ValidatedToken {
-  /** What the token is: one of this server's API keys, or a user's own credential for the user backend. */
-  kind: "api-key" | "user-token";
-  /** A stable, non-secret name for the credential's holder ("key:laptop", "user:1"), for logs and session ownership. */
-  label: string;
-  /** The scopes the credential is limited to; absent when it is not limited (the server's defaults apply). */
-  scopes?: readonly string[];
-}
-
-/**
- * Checks one bearer token: the identity it carries, or `null` for a token that is not valid here.
- * Throws when it cannot decide (a backend that does not answer); the caller answers 503, never 200.
- */
-export type TokenValidator = (token: string) => Promise<ValidatedToken | null>;
 
 /** One configured API key: only the SHA-256 of the key is ever stored. */
 export const ApiKeyEntry = z.strictObject({

@@ -5,7 +5,8 @@ import {
   type ConsentDescription,
   type OAuthHelpers,
 } from "@cloudflare/workers-oauth-provider";
-import { errorPage, escapeHtml, htmlHeaders, page } from "./html.js";
+import { escapeHtml } from "@repo/mcp-core";
+import { errorPage, htmlHeaders, page } from "./html.js";
 
 /** The env an auth handler sees: workers-oauth-provider puts its helpers there. */
 export interface ProviderEnv {

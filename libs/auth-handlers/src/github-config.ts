@@ -1,3 +1,5 @@
+import { isLoopbackHost } from "@repo/mcp-core";
+
 /** What the GitHub sign-in reads from the Worker's env: vars, and secrets from .dev.vars or `wrangler secret put`. */
 export interface GitHubEnv {
   GITHUB_CLIENT_ID?: string;
@@ -33,7 +35,6 @@ export interface GitHubConfig {
 export type GitHubConfigResult = { ok: true; config: GitHubConfig } | { ok: false; problems: string[] };
 
 const MIN_SECRET_LENGTH = 32;
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** An https URL, or http on loopback (a local fake GitHub in tests); anything else is a misconfiguration. */
 function endpoint(name: string, value: string | undefined, fallback: string, problems: string[]): string {
@@ -45,7 +46,7 @@ function endpoint(name: string, value: string | undefined, fallback: string, pro
     problems.push(`${name} is not a URL`);
     return raw;
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
     problems.push(`${name} must be an https URL (http only on localhost)`);
   }
   return raw.replace(/\/+$/, "");

@@ -111,12 +111,17 @@ class FakeGitHub {
 }
 
 let github: FakeGitHub;
-/** The handler's log of failed sign-ins. */
-let warn: MockInstance<typeof console.warn>;
+/** The handler's log lines (the shared logger writes one JSON object per console.log). */
+let logged: MockInstance<typeof console.log>;
+/** The failed sign-ins the handler logged. */
+const failures = () =>
+  logged.mock.calls
+    .map(([line]) => JSON.parse(String(line)) as Record<string, unknown>)
+    .filter((fields) => fields.event === "github_sign_in_failed");
 beforeEach(() => {
   github = new FakeGitHub();
   vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => github.fetch(new Request(input, init)));
-  warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  logged = vi.spyOn(console, "log").mockImplementation(() => {});
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -447,7 +452,7 @@ describe("GET /callback", () => {
     const { github: target } = await toGitHub(browser, await authorization(await register()));
     expectClientError(await back(browser, target, params), description);
     expect(github.calls).toEqual([]);
-    expect(warn).toHaveBeenCalledOnce();
+    expect(failures()).toHaveLength(1);
   });
 
   it.each([
@@ -459,8 +464,8 @@ describe("GET /callback", () => {
     const browser = new Browser();
     const { github: target } = await toGitHub(browser, await authorization(await register()));
     expectClientError(await back(browser, target), description);
-    expect(warn).toHaveBeenCalledOnce();
-    expect(String(warn.mock.calls[0]?.[0])).not.toContain(GITHUB_TOKEN);
+    expect(failures()).toHaveLength(1);
+    expect(logged.mock.calls.join("\n")).not.toContain(GITHUB_TOKEN);
   });
 
   it("a wrong code verifier at GitHub fails the exchange (the verifier sent is the one behind the challenge)", async () => {
@@ -469,7 +474,9 @@ describe("GET /callback", () => {
     const code = github.authorize(target);
     github.codes.set(code, { challenge: await s256("some other verifier"), redirectUri: `${ORIGIN}/callback` });
     expectClientError(await back(browser, target, { code }), EXCHANGE_FAILED);
-    expect(warn).toHaveBeenCalledWith('{"event":"github_sign_in_failed","reason":"token endpoint refused: bad_verification_code"}');
+    expect(failures()).toEqual([
+      { ts: expect.any(String), event: "github_sign_in_failed", reason: "token endpoint refused: bad_verification_code" },
+    ]);
   });
 
   it("refuses a callback from another browser, a wrong state and a replay with a page, never a redirect", async () => {

@@ -1,4 +1,5 @@
 import { AuthorizationError, type AuthRequest, authorizationErrorRedirect, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
+import { escapeHtml, log, sha256 } from "@repo/mcp-core";
 import * as z from "zod";
 import {
   authorizationErrorResponse,
@@ -11,7 +12,7 @@ import {
 } from "./consent.js";
 import { exchangeGitHubCode, fetchGitHubIdentity } from "./github-api.js";
 import { type GitHubConfig, type GitHubEnv, readGitHubConfig } from "./github-config.js";
-import { errorPage, escapeHtml, htmlHeaders, page } from "./html.js";
+import { errorPage, htmlHeaders, page } from "./html.js";
 
 /** What a GitHub sign-in stores on the grant (encrypted by the provider); tools read it back, validated. */
 export const GitHubProps = z.object({
@@ -43,12 +44,12 @@ const base64url = (bytes: Uint8Array) =>
     .replace(/=+$/, "");
 
 async function s256(verifier: string): Promise<string> {
-  return base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+  return base64url(await sha256(verifier));
 }
 
 /** One JSON line for operators: why a GitHub sign-in failed. Carries no code, token or secret. */
 function logFailure(reason: string): void {
-  console.warn(JSON.stringify({ event: "github_sign_in_failed", reason }));
+  log({ event: "github_sign_in_failed", reason });
 }
 
 function redirect(location: string, headers: Headers): Response {

@@ -1,5 +1,4 @@
-/** Escapes text for HTML element content and quoted attribute values. */
-export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+import { escapeHtml } from "@repo/mcp-core";
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:30rem;margin:3rem auto;padding:0 1rem;color:#1d1d1f}
 .card{border:1px solid #ddd;border-radius:10px;padding:1.5rem}h1{font-size:1.4rem;margin-top:0}

@@ -4,9 +4,6 @@ export {
   BearerConfigError,
   backendValidator,
   parseApiKeys,
-  sha256Hex,
-  type TokenValidator,
-  type ValidatedToken,
 } from "./bearer.js";
 export {
   authorizationErrorResponse,
@@ -19,5 +16,5 @@ export {
 } from "./consent.js";
 export { type GitHubAuthOptions, GitHubProps, githubAuthHandler } from "./github.js";
 export { type GitHubEnv, githubSignInLabel } from "./github-config.js";
-export { errorPage, escapeHtml, htmlHeaders, page } from "./html.js";
+export { errorPage, htmlHeaders, page } from "./html.js";
 export { type MockAuthOptions, MockProps, mockAuthHandler } from "./mock.js";

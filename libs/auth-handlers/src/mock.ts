@@ -1,3 +1,4 @@
+import { escapeHtml } from "@repo/mcp-core";
 import * as z from "zod";
 import {
   authorizationErrorResponse,
@@ -26,7 +27,7 @@ const Credentials = z.object({
 const NOTICE = `<p class="notice"><strong>Mock sign-in.</strong> This demo accepts any well-formed email and any non-empty password. It checks no real account; replace it with a real identity provider before you deploy anything that matters.</p>`;
 
 const FIELDS = (email = "") => `<label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required value="${email.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}">
+<input id="email" name="email" type="email" autocomplete="username" required value="${escapeHtml(email)}">
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>`;
 

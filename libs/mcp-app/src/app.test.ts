@@ -5,8 +5,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { anonymous } from "@repo/mcp-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { anonymous } from "./server.js";
 import { type McpSseSessionRpc, ownerOf } from "./sse.js";
 
 // createMcpApp with publicAccess (test/fixture-worker.ts) driven in the Workers runtime by the real MCP clients;

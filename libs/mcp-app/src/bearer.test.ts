@@ -2,10 +2,11 @@ import { env } from "cloudflare:workers";
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { TokenValidator } from "@repo/mcp-core";
 import { getToken, mathTools, tokenFingerprint } from "@repo/mcp-tools";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMcpApp } from "./app.js";
-import { type BearerAppEnv, bearer, readBearerCredential, type TokenValidator } from "./bearer.js";
+import { type BearerAppEnv, bearer, readBearerCredential } from "./bearer.js";
 
 // createMcpApp with bearer() driven in the Workers runtime: raw requests for the HTTP edges, the real MCP
 // clients (with a `fetch` that calls the Worker directly) for what a valid token unlocks.

@@ -1,11 +1,10 @@
-import { BearerProps } from "@repo/mcp-tools";
+import { BearerProps, type Caller, describeError, log, type TokenValidator, type ValidatedToken } from "@repo/mcp-core";
 import type { AuthStyle } from "./app.js";
 import { jsonRpcError } from "./jsonrpc.js";
-import { log } from "./log.js";
 import { preflight, urlOf, withCors } from "./origin.js";
 import { PROTECTED_RESOURCE_METADATA_PATH } from "./paths.js";
 import type { AppEnv } from "./pipeline.js";
-import { type Caller, declaredScopes, describeError } from "./server.js";
+import { declaredScopes } from "./server.js";
 
 /** The query parameter that carries a token when ALLOW_QUERY_TOKEN is "true". */
 export const QUERY_TOKEN_PARAM = "auth_token";
@@ -13,16 +12,6 @@ export const QUERY_TOKEN_PARAM = "auth_token";
 export const MAX_TOKEN_LENGTH = 4096;
 // RFC 6750 §2.1 b64token (token68): what a bearer token may consist of.
 const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
-
-/**
- * What a validator established about a token: what kind of credential it is, a non-secret label
- * of its holder ("key:laptop", "user:1") for logs and SSE session ownership, and its scopes.
- * @repo/auth-handlers' validators produce exactly this.
- */
-export type ValidatedToken = Pick<BearerProps, "kind" | "label"> & { scopes?: readonly string[] };
-
-/** Resolves to the identity behind a token, `null` for a token that is not valid; throws when it cannot decide. */
-export type TokenValidator = (token: string) => Promise<ValidatedToken | null>;
 
 /** Configuration a bearer app reads from its wrangler vars. */
 export interface BearerAppEnv extends AppEnv {

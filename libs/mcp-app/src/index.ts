@@ -8,14 +8,11 @@ export {
   protectedResourceMetadata,
   QUERY_TOKEN_PARAM,
   readBearerCredential,
-  type TokenValidator,
-  type ValidatedToken,
 } from "./bearer.js";
-export { escapeHtml, type LandingOptions } from "./landing.js";
-export { log, redact, setQuiet } from "./log.js";
+export type { LandingOptions } from "./landing.js";
 export { type AuthHandlerEnv, type OAuthAppEnv, type OAuthIdentity, type OAuthOptions, oauth } from "./oauth.js";
-export { isLoopbackHost, originAllowed, parseOrigins } from "./origin.js";
+export { originAllowed, parseOrigins } from "./origin.js";
 export { PROTECTED_RESOURCE_METADATA_PATH } from "./paths.js";
 export { type AppEnv, servedOrigin } from "./pipeline.js";
 export { publicAccess } from "./public.js";
-export { anonymous, buildServer, type Caller, LIST_CACHE_TTL_MS, type ServerDefinition } from "./server.js";
+export { buildServer, LIST_CACHE_TTL_MS, type ServerDefinition } from "./server.js";

@@ -1,6 +1,5 @@
+import { escapeHtml } from "@repo/mcp-core";
 import type { ServerDefinition } from "./server.js";
-
-export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 export interface LandingOptions {
   /** How clients authenticate, in a phrase ("OAuth (mock sign-in)", "none"). */

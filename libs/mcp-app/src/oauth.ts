@@ -5,15 +5,15 @@ import {
   OAuthProvider,
   OAuthResourceServer,
 } from "@cloudflare/workers-oauth-provider";
+import { annotate, type Caller, log } from "@repo/mcp-core";
 import type * as z from "zod";
 import type { AuthStyle } from "./app.js";
 import { jsonRpcError } from "./jsonrpc.js";
-import { annotate, log } from "./log.js";
 import { urlOf, withCors } from "./origin.js";
 import { MCP_PATH, SSE_PATH } from "./paths.js";
 import { type AppEnv, servedOrigin } from "./pipeline.js";
 import { ipKey, OAUTH_LIMITED_PATHS, tooManyRequests, withinLimit } from "./ratelimit.js";
-import { type Caller, declaredScopes } from "./server.js";
+import { declaredScopes } from "./server.js";
 import { cachingValidator, evictingKv, TokenCache, type TokenValidation, tokenCacheTtlMs } from "./token-cache.js";
 
 /** What an OAuth app's sign-in handler sees: the app's env plus the provider's helpers. */

@@ -1,8 +1,4 @@
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.has(hostname) || hostname.endsWith(".localhost");
-}
+import { isLoopbackHost } from "@repo/mcp-core";
 
 /** Configuration strings already parsed: an env var holds the same value for the isolate's life. */
 const parsedOrigins = new Map<string, readonly string[]>();

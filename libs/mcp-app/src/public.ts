@@ -1,6 +1,6 @@
+import { anonymous } from "@repo/mcp-core";
 import * as z from "zod";
 import type { AuthStyle } from "./app.js";
-import { anonymous } from "./server.js";
 
 /** No auth: anyone may call every tool the server lists (public data, no side effects). */
 export function publicAccess<Env>(label = "none (public)"): AuthStyle<Env> {

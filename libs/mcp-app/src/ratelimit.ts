@@ -1,4 +1,4 @@
-import { log } from "./log.js";
+import { log } from "@repo/mcp-core";
 
 /**
  * Rate limits through the Workers rate-limiting binding (`"ratelimits"` in wrangler.jsonc). The

@@ -1,8 +1,7 @@
 import { bearerAuthChallengeResponse, OAuthError, OAuthErrorCode } from "@modelcontextprotocol/server";
-import { annotate } from "./log.js";
+import { annotate, type Caller, isAnonymous } from "@repo/mcp-core";
 import type { McpMessage } from "./message.js";
 import { PROTECTED_RESOURCE_METADATA_PATH } from "./paths.js";
-import { type Caller, isAnonymous } from "./server.js";
 
 /**
  * The one place a tool's, prompt's or resource's scopes are checked, for every transport and

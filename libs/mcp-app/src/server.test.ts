@@ -1,5 +1,7 @@
 import {
+  anonymous,
   ask,
+  type Caller,
   definePrompt,
   defineResource,
   defineResourceTemplate,
@@ -8,12 +10,12 @@ import {
   jsonSchemaInput,
   resourceNotFound,
   toolResult,
-  usageGuide,
   userMessages,
-} from "@repo/mcp-tools";
+} from "@repo/mcp-core";
+import { usageGuide } from "@repo/mcp-tools";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { anonymous, type Caller, reachOf, type ServerDefinition } from "./server.js";
+import { reachOf, type ServerDefinition } from "./server.js";
 import { createStreamableHttpHandler } from "./streamable.js";
 
 // buildServer as clients meet it: 2026-07-28 JSON-RPC through the /mcp handler, in workerd.

@@ -22,11 +22,15 @@ import {
   type AnyPrompt,
   type AnyResource,
   type AnyTool,
+  annotate,
+  type Caller,
   type Completer,
+  describeError,
   type InputRequiredResult,
   isInputRequired,
   isJsonSchemaInput,
   type JsonSchemaInput,
+  log,
   type PromptContext,
   type ResourceBody,
   type ResourceContext,
@@ -36,24 +40,9 @@ import {
   type ToolContext,
   type ToolInput,
   toolError,
-} from "@repo/mcp-tools";
+} from "@repo/mcp-core";
 import type * as z from "zod";
 import { memoizeJsonSchema } from "./json-schema-cache.js";
-import { annotate, log } from "./log.js";
-
-/** Who is calling, as established by the app's auth layer before any MCP message is read. */
-export interface Caller<Props = unknown> {
-  /** Validated identity (grant props, bearer key label, ...); undefined on public servers. */
-  props: Props;
-  /** Scopes on the caller's credential. */
-  scopes: readonly string[];
-  /** OAuth client id, or another stable label of the credential, for logs. */
-  clientId?: string;
-  /** Stable user id for logs and session ownership. */
-  userId?: string;
-}
-
-export const anonymous: Caller<undefined> = { props: undefined, scopes: [] };
 
 /** Everything that describes one MCP server, independent of transport and auth. */
 export interface ServerDefinition {
@@ -204,9 +193,6 @@ interface Scope {
   states: RequestStates;
   summary: ServerSummary;
 }
-
-/** A caller no auth layer vouched for: a public server's. Scopes are not asked of it. */
-export const isAnonymous = (caller: Caller): boolean => caller.clientId === undefined && caller.userId === undefined;
 
 /** Every scope the definition's tools, resources and prompts require, sorted, each once. */
 export function declaredScopes(definition: ServerDefinition): string[] {
@@ -490,7 +476,7 @@ class RequestStates {
   }
 
   /**
-   * Signs the state of an input-required result on its way out. The mcp-tools types describe the
+   * Signs the state of an input-required result on its way out. The mcp-core types describe the
    * same wire shape as the SDK's, with looser elicitation schemas; the SDK validates it on send.
    */
   async seal(result: InputRequiredResult, target: string, ctx: ServerContext): Promise<WireInputRequired> {
@@ -500,9 +486,4 @@ class RequestStates {
         : { ...result, requestState: await this.get().mint({ t: target, s: result.requestState }, ctx) };
     return sealed as WireInputRequired;
   }
-}
-
-/** Error name and message only: never a stack, never request data. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
 }

@@ -1,13 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, McpServer, Transport } from "@modelcontextprotocol/server";
+import { annotate, type Caller, CallerSchema, describeError, log } from "@repo/mcp-core";
 import * as z from "zod";
 import { isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
-import { annotate, log } from "./log.js";
 import { classifyBody, TOO_MANY_MESSAGES } from "./message.js";
 import { urlOf } from "./origin.js";
 import { SSE_MESSAGE_PATH, SSE_PATH } from "./paths.js";
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
-import { buildServer, type Caller, describeError, type ServerDefinition } from "./server.js";
+import { buildServer, type ServerDefinition } from "./server.js";
 import { KEEP_ALIVE_MS, SseStream, sseEvent } from "./sse-stream.js";
 import { MAX_BODY_BYTES } from "./streamable.js";
 
@@ -161,18 +161,13 @@ interface Session {
  * `props` is the schema of the auth style's caller props, checked again at this boundary.
  */
 export function createSseSessionClass(definition: ServerDefinition, props: z.ZodType = z.unknown()) {
-  const CallerSchema = z.object({
-    props,
-    scopes: z.array(z.string()).readonly(),
-    clientId: z.string().optional(),
-    userId: z.string().optional(),
-  });
+  const SessionCaller = CallerSchema.extend({ props });
 
   return class McpSseSession extends DurableObject implements McpSseSessionRpc {
     private session: Session | undefined;
 
     async open(input: unknown): Promise<Response> {
-      const caller: Caller = CallerSchema.parse(input);
+      const caller: Caller = SessionCaller.parse(input);
       if (this.session) return jsonRpcError(409, -32000, "Conflict: this session already has a stream");
       const sessionId = this.ctx.id.toString();
       const transport = new SseTransport(sessionId);

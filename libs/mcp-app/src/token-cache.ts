@@ -1,3 +1,5 @@
+import { sha256Hex } from "@repo/mcp-core";
+
 /**
  * A short per-isolate cache of successful access-token validations, so an OAuth app does not read
  * KV, hash and decrypt the grant on every MCP call of a client that calls many times a second.
@@ -57,12 +59,7 @@ export function tokenCacheTtlMs(configured: string | undefined): number {
 }
 
 /** The SHA-256 of a token as lowercase hex: the key (workers-oauth-provider's token id is the same digest). */
-export async function tokenKey(token: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
-  let hex = "";
-  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
-  return hex;
-}
+export const tokenKey: (token: string) => Promise<string> = sha256Hex;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {

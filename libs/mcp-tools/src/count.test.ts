@@ -1,6 +1,6 @@
+import type { ToolContext } from "@repo/mcp-core";
 import { describe, expect, it } from "vitest";
 import { COUNT_LIMITS, countSlowly, sleep } from "./count.js";
-import type { ToolContext } from "./tool.js";
 
 function context(signal = new AbortController().signal) {
   const progress: Array<[number, number | undefined, string | undefined]> = [];

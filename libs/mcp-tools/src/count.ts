@@ -1,5 +1,5 @@
+import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
 import * as z from "zod";
-import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "./tool.js";
 
 /** Upper bounds that keep one call under 30 s however it is called. */
 export const COUNT_LIMITS = { maxSteps: 30, maxDelayMs: 1000 } as const;

@@ -1,6 +1,6 @@
+import type { BearerProps, ToolContext } from "@repo/mcp-core";
 import { describe, expect, it } from "vitest";
-import { type BearerProps, FULLY_MASKED, getToken, maskToken, tokenFingerprint } from "./get-token.js";
-import type { ToolContext } from "./tool.js";
+import { FULLY_MASKED, getToken, maskToken, tokenFingerprint } from "./get-token.js";
 
 const ADA_TOKEN = "uapi_demo_ada_vjei4t2Gzepa0rAuEOuL3eRs";
 const ADA_SHA256 = "fdfe88f6a38aabdd2bffee1b6a8fd5bf9bdb173f3e4a6b25d9524f0902af2fc0";

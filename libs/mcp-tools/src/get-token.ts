@@ -1,21 +1,5 @@
+import { BearerProps, defineTool, sha256Hex, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
 import * as z from "zod";
-import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "./tool.js";
-
-/**
- * The props a bearer-authenticated caller carries, validated once at the HTTP boundary. The token
- * is here so tools can act with it (get_user_data) or describe it (getToken); never log props.
- */
-export const BearerProps = z.object({
-  scheme: z.literal("Bearer"),
-  token: z.string().min(1),
-  /** Where the token came from: the Authorization header, or the opt-in `?auth_token=` parameter. */
-  source: z.enum(["header", "query"]),
-  /** An API key of this server, or the user's own credential for the user backend. */
-  kind: z.enum(["api-key", "user-token"]),
-  /** Non-secret name of the holder ("key:laptop", "user:1"). */
-  label: z.string().min(1),
-});
-export type BearerProps = z.output<typeof BearerProps>;
 
 /** Tokens shorter than this are masked entirely: showing 8 characters of them would reveal too much. */
 export const MIN_PARTLY_SHOWN_LENGTH = 24;
@@ -28,9 +12,7 @@ export function maskToken(token: string): string {
 
 /** A short SHA-256 fingerprint ("sha256:" + 12 hex digits) to tell tokens apart without revealing them. */
 export async function tokenFingerprint(token: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
-  const hex = Array.from(digest.slice(0, 6), (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `sha256:${hex}`;
+  return `sha256:${(await sha256Hex(token)).slice(0, 12)}`;
 }
 
 export const getToken = defineTool({

@@ -1,6 +1,6 @@
+import type { ToolContext } from "@repo/mcp-core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { allowedLogins, githubUserData, whoamiAdmin } from "./github-user.js";
-import type { ToolContext } from "./tool.js";
 
 const GITHUB_TOKEN = "gho_tool_test_token";
 const OCTOCAT = { login: "octocat", email: "octocat@example.com", name: "The Octocat", accessToken: GITHUB_TOKEN };

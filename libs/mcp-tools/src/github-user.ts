@@ -1,5 +1,5 @@
+import { defineTool, isLoopbackHost, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
 import * as z from "zod";
-import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "./tool.js";
 
 /**
  * What these tools need from a caller signed in with GitHub: the grant props the GitHub sign-in
@@ -13,7 +13,6 @@ export const GitHubCaller = z.object({
 
 const DEFAULT_API_URL = "https://api.github.com";
 const TIMEOUT_MS = 10_000;
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 const setting = (env: unknown, key: string): string | undefined => {
   const value = env && typeof env === "object" ? (env as Record<string, unknown>)[key] : undefined;
@@ -25,7 +24,7 @@ function apiBase(env: unknown): string | undefined {
   const raw = setting(env, "GITHUB_API_URL") ?? DEFAULT_API_URL;
   try {
     const url = new URL(raw);
-    if (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname))) return raw.replace(/\/+$/, "");
+    if (url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname))) return raw.replace(/\/+$/, "");
   } catch {}
   return undefined;
 }

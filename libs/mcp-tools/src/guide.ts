@@ -1,4 +1,4 @@
-import { defineResource, type ServerSummary } from "./resource.js";
+import { defineResource, type ServerSummary } from "@repo/mcp-core";
 
 export const USAGE_GUIDE_URI = "docs://usage-guide";
 

@@ -1,6 +1,5 @@
+import { completeFrom, definePrompt, userMessages } from "@repo/mcp-core";
 import * as z from "zod";
-import { definePrompt, userMessages } from "./prompt.js";
-import { completeFrom } from "./resource.js";
 
 export const LESSON_TOPICS = [
   "addition",

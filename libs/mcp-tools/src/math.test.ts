@@ -1,6 +1,6 @@
+import type { ToolContext } from "@repo/mcp-core";
 import { describe, expect, it } from "vitest";
 import { add, calculate } from "./math.js";
-import type { ToolContext } from "./tool.js";
 
 const ctx = {
   props: undefined,

@@ -1,5 +1,5 @@
+import { defineTool, TOOLS_SCOPE, type ToolResult, toolError, toolResult } from "@repo/mcp-core";
 import * as z from "zod";
-import { defineTool, TOOLS_SCOPE, type ToolResult, toolError, toolResult } from "./tool.js";
 
 const operand = (what: string) => z.number().describe(what);
 

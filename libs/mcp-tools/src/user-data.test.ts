@@ -1,6 +1,5 @@
+import type { BearerProps, ToolContext } from "@repo/mcp-core";
 import { describe, expect, it } from "vitest";
-import type { BearerProps } from "./get-token.js";
-import type { ToolContext } from "./tool.js";
 import { getUserData, lookUpUser, userForCredential } from "./user-data.js";
 
 const USER_TOKEN = "uapi_demo_grace_eYWqqBY4vJ390heqIzN5jGOj";

@@ -1,6 +1,5 @@
+import { BearerProps, defineTool, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
 import * as z from "zod";
-import { BearerProps } from "./get-token.js";
-import { defineTool, TOOLS_SCOPE, toolError, toolResult } from "./tool.js";
 
 /** A user as the user backend's `GET /me` returns it. */
 export const User = z.object({

@@ -20,10 +20,12 @@ const DOCS = ["README.md", "CONTRIBUTING.md", ...apps.map((app) => `${app.dir}/R
 /** Projects Nx infers from package.json files: apps by folder name, libs and tools by package name. */
 const projects = new Map<string, PackageJson>([
   ...apps.map((app): [string, PackageJson] => [app.name, app.packageJson]),
-  ...["libs/mcp-app", "libs/mcp-tools", "libs/auth-handlers", "tools/workspace-plugin"].map((dir): [string, PackageJson] => {
-    const pkg = parseJson<PackageJson>(read(`${dir}/package.json`));
-    return [pkg.name, pkg];
-  }),
+  ...["libs/mcp-core", "libs/mcp-app", "libs/mcp-tools", "libs/auth-handlers", "tools/workspace-plugin"].map(
+    (dir): [string, PackageJson] => {
+      const pkg = parseJson<PackageJson>(read(`${dir}/package.json`));
+      return [pkg.name, pkg];
+    },
+  ),
 ]);
 const rootScripts = parseJson<PackageJson>(read("package.json")).scripts ?? {};
 const generators = parseJson<{ generators: Record<string, { schema: string }> }>(read("tools/workspace-plugin/generators.json")).generators;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { log, redact, setQuiet } from "./log.js";
+import { annotate, describeError, type LogFields, log, redact, setQuiet, withRequestFields } from "./log.js";
 
 describe("redact", () => {
   it("replaces secret-looking values at any depth and keeps the rest", () => {
@@ -77,5 +77,27 @@ describe("log", () => {
     setQuiet(true);
     log({ event: "x" });
     expect(spy).not.toHaveBeenCalled();
+  });
+});
+
+describe("annotate", () => {
+  it("adds to the fields of the request being served, and does nothing outside one", async () => {
+    const fields: LogFields = { path: "/mcp" };
+    await withRequestFields(fields, async () => {
+      await Promise.resolve();
+      annotate({ tool: "add" });
+    });
+    annotate({ tool: "stray" });
+    expect(fields).toEqual({ path: "/mcp", tool: "add" });
+  });
+});
+
+describe("describeError", () => {
+  it("gives an error's name and message, never its stack, and only the type of anything else", () => {
+    const error = new RangeError("too big");
+    expect(describeError(error)).toBe("RangeError: too big");
+    expect(describeError(error)).not.toContain("at ");
+    expect(describeError("Bearer secret-token")).toBe("string");
+    expect(describeError({ token: "t" })).toBe("object");
   });
 });

@@ -50,3 +50,8 @@ export function log(fields: LogFields): void {
   if (quiet) return;
   console.log(JSON.stringify(redact({ ts: new Date().toISOString(), ...fields })));
 }
+
+/** Error name and message only: never a stack, never request data. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
+}

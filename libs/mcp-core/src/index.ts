@@ -1,0 +1,72 @@
+export { sha256, sha256Hex } from "./hash.js";
+export { escapeHtml } from "./html.js";
+export { anonymous, BearerProps, type Caller, CallerSchema, isAnonymous, type TokenValidator, type ValidatedToken } from "./identity.js";
+export {
+  ask,
+  capabilityFor,
+  clientSupports,
+  type ElicitationSchema,
+  type ElicitInputRequest,
+  elicitation,
+  elicited,
+  type InputContext,
+  type InputRequest,
+  type InputRequiredResult,
+  inputRequired,
+  isInputRequired,
+  listedRoots,
+  type RootsInputRequest,
+  type SamplingInputRequest,
+  type SamplingMessage,
+  sampledText,
+} from "./input.js";
+export { annotate, describeError, type LogFields, log, redact, setQuiet, withRequestFields } from "./log.js";
+export { isLoopbackHost } from "./loopback.js";
+export {
+  type AnyPrompt,
+  definePrompt,
+  type PromptContext,
+  type PromptDefinition,
+  type PromptMessage,
+  type PromptResult,
+  userMessages,
+} from "./prompt.js";
+export {
+  type AnyResource,
+  type CacheHint,
+  type Completer,
+  completeFrom,
+  defineResource,
+  defineResourceTemplate,
+  type ResourceBody,
+  type ResourceContext,
+  type ResourceDefinition,
+  ResourceNotFound,
+  type ResourceTemplateDefinition,
+  resourceNotFound,
+  type ServerSummary,
+} from "./resource.js";
+export {
+  type AnyTool,
+  type ArgsOf,
+  type AudioContent,
+  type ContentBlock,
+  defineTool,
+  type EmbeddedResource,
+  type ImageContent,
+  isJsonSchemaInput,
+  type JsonSchemaInput,
+  jsonSchemaInput,
+  type ResourceContents,
+  type ResourceLink,
+  type TextContent,
+  TOOLS_SCOPE,
+  type ToolAnnotations,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolInput,
+  type ToolResult,
+  type ToolReturn,
+  toolError,
+  toolResult,
+} from "./tool.js";
