@@ -35,7 +35,11 @@ function placeholdersIn(section) {
 /** The secrets for this app, from the CI secrets JSON, by the `<APP>__<NAME>` convention. */
 function appSecrets(appName, all) {
   const prefix = `${appName.toUpperCase().replaceAll("-", "_")}__`;
-  return Object.fromEntries(Object.entries(all).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]));
+  return Object.fromEntries(
+    Object.entries(all)
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, value]) => [key.slice(prefix.length), value]),
+  );
 }
 
 function wrangler(args, input) {

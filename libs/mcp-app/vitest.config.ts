@@ -11,6 +11,8 @@ export default defineConfig({
         compatibilityFlags: ["nodejs_compat", "enable_request_signal"],
         durableObjects: { MCP_SSE_SESSION: { className: "McpSseSession", useSQLite: true } },
         bindings: { ALLOWED_ORIGINS: "https://inspector.example" },
+        // The OAuth provider's storage, for refresh-reuse.test.ts.
+        kvNamespaces: ["OAUTH_KV"],
       },
     }),
   ],

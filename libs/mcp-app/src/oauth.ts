@@ -13,6 +13,7 @@ import { urlOf, withCors } from "./origin.js";
 import { MCP_PATH, SSE_PATH } from "./paths.js";
 import { type AppEnv, servedOrigin } from "./pipeline.js";
 import { ipKey, OAUTH_LIMITED_PATHS, tooManyRequests, withinLimit } from "./ratelimit.js";
+import { guardRefresh, refreshRetryWindow } from "./refresh-reuse.js";
 import { declaredScopes } from "./server.js";
 import { cachingValidator, evictingKv, TokenCache, type TokenValidation, tokenCacheTtlMs } from "./token-cache.js";
 
@@ -43,6 +44,8 @@ export interface OAuthAppEnv extends AppEnv {
   OAUTH_KV: KVNamespace;
   /** Seconds a successful token validation is reused in an isolate (default 30, at most 60, 0 = off); see token-cache.ts. */
   TOKEN_CACHE_TTL_SECONDS?: string;
+  /** Seconds a rotated-out refresh token may be retried once (default 60, at most 300, 0 = never); see refresh-reuse.ts. */
+  REFRESH_RETRY_WINDOW_SECONDS?: string;
 }
 
 /** What the provider's resource server records on the context it hands a verified request's handler. */
@@ -93,6 +96,7 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
 
     interface Hosts {
       provider: OAuthProvider<Env>;
+      validator: OAuthAuthorizationServer<Env>;
       resource: OAuthResourceServer<Env, unknown>;
     }
     const hosts = new Map<string, Hosts>();
@@ -134,7 +138,7 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
           };
         },
       });
-      found = { provider, resource };
+      found = { provider, validator, resource };
       hosts.set(origin, found);
       return found;
     };
@@ -184,7 +188,16 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
           annotate({ outcome: "rate_limited" });
           return withCors(tooManyRequests("oauth"), request);
         }
-        return hostsFor(originOf(request, env)).provider.fetch(request, providerEnv(env), ctx);
+        const { provider, validator } = hostsFor(originOf(request, env));
+        const forProvider = providerEnv(env);
+        if (path !== "/token" || request.method !== "POST") return provider.fetch(request, forProvider, ctx);
+        return guardRefresh(
+          request,
+          forProvider.OAUTH_KV,
+          refreshRetryWindow(env.REFRESH_RETRY_WINDOW_SECONDS),
+          { app, revokeGrant: (grantId, userId) => validator.getOAuthApi(forProvider).revokeGrant(grantId, userId) },
+          (forwarded) => provider.fetch(forwarded, forProvider, ctx),
+        );
       },
     };
   };

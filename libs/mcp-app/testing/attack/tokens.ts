@@ -107,18 +107,52 @@ export function tokenCases(ctx: AttackContext): void {
     });
 
     describe("refresh tokens", () => {
-      it("reuse after rotation: the replaced token works until its successor is used, then 400 invalid_grant", async () => {
+      const REUSED = {
+        error: "invalid_grant",
+        error_description: "This refresh token was already used; the grant is revoked. Sign in again.",
+      };
+
+      /** The grant is over: its access token is refused, and so is its newest refresh token. */
+      async function expectGrantRevoked(client: ClientRegistration, tokens: { access_token: string; refresh_token?: string }) {
+        const call = await callTool(PROBE.name, PROBE.arguments, bearer(tokens.access_token));
+        expect(call.response.status).toBe(401);
+        const again = await refresh(client, tokens.refresh_token as string, {}, "refresh of a revoked grant");
+        expect(again.response.status).toBe(400);
+        expect(oauthError(again.body).error).toBe("invalid_grant");
+      }
+
+      it("a lost refresh response may be retried once; the rotated-out token used again after that revokes the grant", async () => {
         const { client, tokens } = await signedIn("refresh rotation");
         const first = tokensFrom(await refresh(client, tokens.refresh_token as string));
         expect(first.refresh_token).not.toBe(tokens.refresh_token);
-        // workers-oauth-provider keeps the previous refresh token valid until the new one is used
-        // (a client that lost the response can retry); SECURITY.md documents this.
+        // The client lost that response and retries with the token it still holds: served once.
         const retry = tokensFrom(await refresh(client, tokens.refresh_token as string));
         const second = tokensFrom(await refresh(client, retry.refresh_token as string));
+        await expectNormalCall(bearer(second.access_token));
         const reuse = await refresh(client, tokens.refresh_token as string);
         expect(reuse.response.status).toBe(400);
-        expect(oauthError(reuse.body)).toEqual({ error: "invalid_grant", error_description: "Invalid refresh token" });
-        await expectNormalCall(bearer(second.access_token));
+        expect(oauthError(reuse.body)).toEqual(REUSED);
+        await expectGrantRevoked(client, second);
+      });
+
+      it("a thief replaying a rotated-out refresh token after the client moved on: 400, and the whole grant ends", async () => {
+        const { client, tokens } = await signedIn("refresh theft");
+        const first = tokensFrom(await refresh(client, tokens.refresh_token as string));
+        const second = tokensFrom(await refresh(client, first.refresh_token as string));
+        const stolen = await refresh(client, tokens.refresh_token as string, {}, "stolen refresh_token");
+        expect(stolen.response.status).toBe(400);
+        expect(oauthError(stolen.body)).toEqual(REUSED);
+        await expectGrantRevoked(client, second);
+      });
+
+      it("the previous refresh token presented twice: the second time revokes the grant", async () => {
+        const { client, tokens } = await signedIn("refresh double retry");
+        tokensFrom(await refresh(client, tokens.refresh_token as string));
+        const retry = tokensFrom(await refresh(client, tokens.refresh_token as string));
+        const again = await refresh(client, tokens.refresh_token as string, {}, "second retry");
+        expect(again.response.status).toBe(400);
+        expect(oauthError(again.body)).toEqual(REUSED);
+        await expectGrantRevoked(client, retry);
       });
 
       it("a refresh token presented by another client: 400 invalid_grant", async () => {
