@@ -1,10 +1,10 @@
 import type { Caller } from "@repo/mcp-core";
 import type * as z from "zod";
+import type { ServerDefinition } from "./definition.js";
 import { type LandingOptions, landingPage } from "./landing.js";
 import { urlOf } from "./origin.js";
 import { isTransportPath } from "./paths.js";
 import { type AppEnv, guarded, preAuthLimit, transportRoutes } from "./pipeline.js";
-import type { ServerDefinition } from "./server.js";
 import { createSseSessionClass } from "./sse.js";
 
 /** A request that passed authentication: who is calling, and the request to serve (a copy without a query token, say). */

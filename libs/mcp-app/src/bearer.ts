@@ -1,10 +1,10 @@
 import { BearerProps, type Caller, describeError, log, type TokenValidator, type ValidatedToken } from "@repo/mcp-core";
 import type { AuthStyle } from "./app.js";
+import { declaredScopes } from "./definition.js";
 import { jsonRpcError } from "./jsonrpc.js";
 import { preflight, urlOf, withCors } from "./origin.js";
 import { PROTECTED_RESOURCE_METADATA_PATH } from "./paths.js";
 import type { AppEnv } from "./pipeline.js";
-import { declaredScopes } from "./server.js";
 
 /** The query parameter that carries a token when ALLOW_QUERY_TOKEN is "true". */
 export const QUERY_TOKEN_PARAM = "auth_token";

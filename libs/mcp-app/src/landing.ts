@@ -1,5 +1,5 @@
 import { escapeHtml } from "@repo/mcp-core";
-import type { ServerDefinition } from "./server.js";
+import type { ServerDefinition } from "./definition.js";
 
 export interface LandingOptions {
   /** How clients authenticate, in a phrase ("OAuth (mock sign-in)", "none"). */

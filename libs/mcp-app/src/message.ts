@@ -1,6 +1,7 @@
 import { PROTOCOL_VERSION_META_KEY, UriTemplate } from "@modelcontextprotocol/server";
+import type { ServerDefinition } from "./definition.js";
 import { type JsonRpcKind, jsonRpcKind } from "./jsonrpc.js";
-import { type Reach, reachOf, type ServerDefinition } from "./server.js";
+import { type Reach, reachOf } from "./reach.js";
 
 /**
  * The classifier at the edge of every transport: a POSTed body, read once and bounded by the

@@ -8,13 +8,13 @@ import {
 import { annotate, type Caller, log } from "@repo/mcp-core";
 import type * as z from "zod";
 import type { AuthStyle } from "./app.js";
+import { declaredScopes } from "./definition.js";
 import { jsonRpcError } from "./jsonrpc.js";
 import { urlOf, withCors } from "./origin.js";
 import { MCP_PATH, SSE_PATH } from "./paths.js";
 import { type AppEnv, servedOrigin } from "./pipeline.js";
 import { ipKey, OAUTH_LIMITED_PATHS, tooManyRequests, withinLimit } from "./ratelimit.js";
 import { guardRefresh, refreshRetryWindow } from "./refresh-reuse.js";
-import { declaredScopes } from "./server.js";
 import { cachingValidator, evictingKv, TokenCache, type TokenValidation, tokenCacheTtlMs } from "./token-cache.js";
 
 /** What an OAuth app's sign-in handler sees: the app's env plus the provider's helpers. */

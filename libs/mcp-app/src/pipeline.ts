@@ -1,9 +1,9 @@
 import { annotate, type Caller, describeError, isLoopbackHost, type LogFields, log, setQuiet, withRequestFields } from "@repo/mcp-core";
+import type { ServerDefinition } from "./definition.js";
 import { jsonRpcError } from "./jsonrpc.js";
 import { originAllowed, parseOrigins, preflight, urlOf, withCors } from "./origin.js";
 import { isTransportPath, MCP_PATH } from "./paths.js";
 import { ipKey, type RateLimitEnv, tooManyRequests, withinLimit } from "./ratelimit.js";
-import type { ServerDefinition } from "./server.js";
 import { createSseRoute, type SseEnv } from "./sse.js";
 import { createStreamableHttpHandler } from "./streamable.js";
 

@@ -15,7 +15,8 @@ import {
 import { usageGuide } from "@repo/mcp-tools";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { reachOf, type ServerDefinition } from "./server.js";
+import type { ServerDefinition } from "./definition.js";
+import { reachOf } from "./reach.js";
 import { createStreamableHttpHandler } from "./streamable.js";
 
 // buildServer as clients meet it: 2026-07-28 JSON-RPC through the /mcp handler, in workerd.

@@ -2,12 +2,13 @@ import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, McpServer, Transport } from "@modelcontextprotocol/server";
 import { annotate, type Caller, CallerSchema, describeError, log } from "@repo/mcp-core";
 import * as z from "zod";
+import type { ServerDefinition } from "./definition.js";
 import { isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { classifyBody, TOO_MANY_MESSAGES } from "./message.js";
 import { urlOf } from "./origin.js";
 import { SSE_MESSAGE_PATH, SSE_PATH } from "./paths.js";
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
-import { buildServer, type ServerDefinition } from "./server.js";
+import { buildServer } from "./server.js";
 import { KEEP_ALIVE_MS, SseStream, sseEvent } from "./sse-stream.js";
 import { MAX_BODY_BYTES } from "./streamable.js";
 

@@ -1,10 +1,11 @@
 import { createMcpHandler, isLegacyRequest, legacyStatelessFallback, type McpRequestContext } from "@modelcontextprotocol/server";
 import { annotate, type Caller, describeError, log } from "@repo/mcp-core";
+import type { ServerDefinition } from "./definition.js";
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { LegacyExchange } from "./legacy-exchange.js";
 import { type ClassifiedBody, classifyBody, TOO_MANY_MESSAGES } from "./message.js";
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
-import { buildServer, type ServerDefinition } from "./server.js";
+import { buildServer } from "./server.js";
 import { isEventStream, KEEP_ALIVE_MS, SseStream } from "./sse-stream.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,3 +1,5 @@
+// One suite every app runs (the shared MCP contract). Its cases share one running server and one set
+// of credentials, and about half of the module is the helpers they use, so it stays one file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectModernClient, connectSdkClient } from "./clients.js";
 import { printServerLogOnFailure } from "./failures.js";
