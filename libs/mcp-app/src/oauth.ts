@@ -15,6 +15,7 @@ import { MCP_PATH, SSE_PATH } from "./paths.js";
 import { type AppEnv, servedOrigin } from "./pipeline.js";
 import { ipKey, OAUTH_LIMITED_PATHS, tooManyRequests, withinLimit } from "./ratelimit.js";
 import { guardRefresh, refreshRetryWindow } from "./refresh-reuse.js";
+import { boundedRegistration } from "./registration.js";
 import { cachingValidator, evictingKv, TokenCache, type TokenValidation, tokenCacheTtlMs } from "./token-cache.js";
 
 /** What an OAuth app's sign-in handler sees: the app's env plus the provider's helpers. */
@@ -115,7 +116,8 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
         },
         requiredScopes: [...options.scopes.required],
         resourceMetadata,
-        onError: ({ code, status, description }) => log({ app, event: "oauth_error", code, status, description }),
+        // The OAuth error code goes under `error`: a field named `code` is redacted (authorization codes).
+        onError: ({ code, status, description }) => log({ app, event: "oauth_error", error: code, status, description }),
       });
       // The same token records, read through the authorization-server role: validation only.
       const validator = new OAuthAuthorizationServer<Env>({ ...common, issuer: origin, resources: [origin] });
@@ -133,7 +135,7 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
             const validation = await validate(audience, token);
             if (validation) return validation;
             // The same answer and log line as the provider's own check gives an invalid token.
-            log({ app, event: "oauth_error", code: "invalid_token", status: 401, description: "Invalid access token" });
+            log({ app, event: "oauth_error", error: "invalid_token", status: 401, description: "Invalid access token" });
             throw new OAuthError("invalid_token", { description: "Invalid access token", statusCode: 401 });
           };
         },
@@ -190,6 +192,10 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
         }
         const { provider, validator } = hostsFor(originOf(request, env));
         const forProvider = providerEnv(env);
+        if (path === "/register" && request.method === "POST") {
+          const bounded = await boundedRegistration(request);
+          return bounded instanceof Response ? withCors(bounded, request) : provider.fetch(bounded, forProvider, ctx);
+        }
         if (path !== "/token" || request.method !== "POST") return provider.fetch(request, forProvider, ctx);
         return guardRefresh(
           request,

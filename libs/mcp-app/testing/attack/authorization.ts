@@ -150,5 +150,32 @@ export function authorizationCases(ctx: AttackContext): void {
         iss: ctx.origin,
       });
     });
+
+    it.each([
+      ["a client_name of 201 characters", { client_name: "n".repeat(201) }, "client_name is longer than 200 characters"],
+      [
+        "11 redirect URIs",
+        { redirect_uris: Array.from({ length: 11 }, (_, n) => `http://127.0.0.1:65504/cb${n}`) },
+        "redirect_uris lists more than 10 URIs",
+      ],
+      [
+        "a redirect URI of 2,049 characters",
+        { redirect_uris: [`http://127.0.0.1:65504/${"p".repeat(2049 - 23)}`] },
+        "redirect_uris[0] is longer than 2048 characters",
+      ],
+      [
+        "a 20 KiB registration",
+        { client_uri: `https://client.example/${"x".repeat(20 * 1024)}` },
+        "the registration is larger than 16384 bytes",
+      ],
+    ])("dynamic registration with %s: 400 invalid_client_metadata naming the field, nothing stored", async (_, fields, description) => {
+      const { response, body } = await ctx.send("POST /register (oversized)", ctx.authServer.registration_endpoint as string, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ client_name: "caps", redirect_uris: [CALLBACK], token_endpoint_auth_method: "none", ...fields }),
+      });
+      expect(response.status).toBe(400);
+      expect(JSON.parse(body)).toEqual({ error: "invalid_client_metadata", error_description: description });
+    });
   });
 }

@@ -29,6 +29,32 @@ export function secretsAndLogCases(ctx: AttackContext): void {
         expect(output.includes(secret), `the log shows a secret (${secret.slice(0, 4)}…)`).toBe(false);
     });
 
+    it(
+      ctx.oauth
+        ? "OAuth errors are logged with their code readable (invalid_grant, invalid_token), and refresh-token reuse as its own event"
+        : `OAuth error lines (not applicable: ${auth.style === "public" ? "public app" : "bearer app"}, no authorization server)`,
+      () => {
+        const lines = (ctx.server as AttackServer)
+          .logs()
+          .split("\n")
+          .flatMap((line) => {
+            try {
+              return [JSON.parse(line.slice(line.indexOf("{"))) as Record<string, unknown>];
+            } catch {
+              return [];
+            }
+          });
+        const errors = lines.filter((line) => line.event === "oauth_error").map((line) => line.error);
+        if (!ctx.oauth) {
+          expect(errors).toEqual([]);
+          return;
+        }
+        expect(errors).toEqual(expect.arrayContaining(["invalid_grant", "invalid_token"]));
+        expect(errors).not.toContain("[redacted]");
+        expect(lines.filter((line) => line.event === "refresh_token_reuse").length).toBeGreaterThanOrEqual(3);
+      },
+    );
+
     it("logs one structured JSON line per request: app, method, route, status, latency; client, user, tool and outcome where known", () => {
       const requests = loggedRequests((ctx.server as AttackServer).logs());
       expect(requests.length).toBeGreaterThan(50);
