@@ -32,6 +32,24 @@ function context(props: unknown, env: Record<string, unknown>, signal = new Abor
 const errorText = (text: string) => ({ isError: true, content: [{ type: "text", text }] });
 
 describe("get_user_data", () => {
+  it("refuses a USER_API_URL that would send the credential in cleartext, before any request", async () => {
+    for (const url of ["http://users.example.com", "http://users.example.com/api/", "http://user:pass@localhost:8790"]) {
+      expect(await getUserData.handler({}, context(userProps, { USER_API_URL: url })), url).toEqual(
+        errorText(
+          "USER_API_URL must be an https URL (plain http only on a loopback host): the credential would otherwise cross the network in cleartext.",
+        ),
+      );
+    }
+  });
+
+  it("does not follow a redirect from the backend: the credential goes nowhere else, the tool says why", async () => {
+    const api = backend(() => new Response(null, { status: 302, headers: { Location: "https://elsewhere.example/me" } }));
+    expect(await getUserData.handler({}, context(userProps, { USER_API: api }))).toEqual(
+      errorText("The user backend answered with a redirect (HTTP 302), which this server does not follow with a credential."),
+    );
+    expect(api.seen).toHaveLength(1);
+  });
+
   it("asks the bound backend's /me with the caller's own user token and returns the profile", async () => {
     const api = backend(() => Response.json(GRACE));
     const result = await getUserData.handler({}, context(userProps, { USER_API: api }));

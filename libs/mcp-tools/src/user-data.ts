@@ -1,4 +1,4 @@
-import { BearerProps, defineTool, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
+import { BearerProps, defineTool, isLoopbackHost, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
 import * as z from "zod";
 
 /** A user as the user backend's `GET /me` returns it. */
@@ -51,6 +51,18 @@ function timeoutMs(env: UserApiEnv): number {
   return Number.isInteger(value) && value > 0 && value <= 60_000 ? value : DEFAULT_USER_API_TIMEOUT_MS;
 }
 
+/** USER_API_URL as a base URL ending in "/": https, or http on a loopback host only; undefined otherwise. */
+function backendBase(value: string): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(value.endsWith("/") ? value : `${value}/`);
+  } catch {
+    return undefined;
+  }
+  const allowed = url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname));
+  return allowed && !url.username && !url.password ? url : undefined;
+}
+
 /** Rejects as soon as `signal` aborts, whether or not the underlying fetch honours it. */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -74,7 +86,14 @@ export async function lookUpUser(env: UserApiEnv, credential: string, signal?: A
     url = new URL("me", BINDING_BASE);
     send = (request) => binding.fetch(request);
   } else if (env.USER_API_URL && /^https?:\/\//.test(env.USER_API_URL)) {
-    url = new URL("me", env.USER_API_URL.endsWith("/") ? env.USER_API_URL : `${env.USER_API_URL}/`);
+    const base = backendBase(env.USER_API_URL);
+    if (!base) {
+      return fail(
+        "not_configured",
+        "USER_API_URL must be an https URL (plain http only on a loopback host): the credential would otherwise cross the network in cleartext.",
+      );
+    }
+    url = new URL("me", base);
     send = (request) => fetch(request);
   } else {
     return fail("not_configured", "The user backend is not configured on this server: bind USER_API or set USER_API_URL.");
@@ -86,6 +105,8 @@ export async function lookUpUser(env: UserApiEnv, credential: string, signal?: A
   try {
     const request = new Request(url, {
       headers: { Authorization: `Bearer ${credential}`, Accept: "application/json" },
+      // A redirect would carry the credential to wherever it points: never followed.
+      redirect: "manual",
       signal: combined,
     });
     response = await abortable(send(request), combined);
@@ -107,6 +128,12 @@ export async function lookUpUser(env: UserApiEnv, credential: string, signal?: A
     return fail("unauthorized", `The user backend rejected the credential (HTTP ${status}): it is unknown, expired or revoked.`);
   }
   if (status === 404) return fail("not_found", "The user backend has no user for this credential (HTTP 404).");
+  if (status >= 300 && status < 400) {
+    return fail(
+      "bad_response",
+      `The user backend answered with a redirect (HTTP ${status}), which this server does not follow with a credential.`,
+    );
+  }
   if (status >= 500) return fail("unavailable", `The user backend failed (HTTP ${status}); try again later.`);
   return fail("bad_response", `The user backend answered HTTP ${status}, which this server does not expect.`);
 }
