@@ -11,7 +11,7 @@ const app = createMcpApp<Env>({
     title: "Remote MCP Server (GitHub sign-in)",
     version: "1.0.0",
     instructions:
-      "Sign in with GitHub. get_user_data returns your GitHub profile; whoami_admin works only for the logins in ALLOWED_LOGINS.",
+      "Sign in with GitHub. get_user_data returns your GitHub profile; whoami_admin works only for the GitHub accounts in ALLOWED_GITHUB_IDS.",
     tools: [add, ...githubTools, ...demoTools],
     resources: demoResources,
     prompts: demoPrompts,
@@ -20,7 +20,8 @@ const app = createMcpApp<Env>({
     identity: {
       handler: githubAuthHandler({ defaultScopes: scopes.required }),
       props: GitHubProps,
-      userId: (props) => props.login,
+      // GitHub's numeric id: a login can be renamed and registered again by someone else.
+      userId: (props) => String(props.id),
       // Read per request, so the landing page says when the GitHub secrets are missing.
       get label() {
         return githubSignInLabel(env);

@@ -134,7 +134,7 @@ describe("sign in with GitHub, then call the tools", () => {
     }
   });
 
-  it("whoami_admin answers a login in ALLOWED_LOGINS and refuses another GitHub user with a clear error", async () => {
+  it("whoami_admin answers a GitHub id in ALLOWED_GITHUB_IDS and refuses another GitHub user with a clear error", async () => {
     const admin = await connectSdkClient(`${origin}/mcp`, "streamable-http", signedInClient("octocat").auth);
     expect(await admin.callTool({ name: "whoami_admin", arguments: {} })).toEqual({
       content: [{ type: "text", text: "@octocat is on this server's admin allowlist." }],
@@ -146,7 +146,10 @@ describe("sign in with GitHub, then call the tools", () => {
     expect(await other.callTool({ name: "whoami_admin", arguments: {} })).toEqual({
       isError: true,
       content: [
-        { type: "text", text: "whoami_admin is restricted to the GitHub accounts in this server's ALLOWED_LOGINS; @hubot is not on it." },
+        {
+          type: "text",
+          text: "whoami_admin is restricted to the GitHub accounts in this server's ALLOWED_GITHUB_IDS; @hubot (id 1000) is not on it.",
+        },
       ],
     });
     // hubot's own identity: a public email, no display name.

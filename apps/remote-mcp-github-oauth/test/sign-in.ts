@@ -10,7 +10,8 @@ export type App = AppWithFakeGitHub;
 
 /** The fake GitHub, and `wrangler dev` for this app pointed at it (secrets passed as --var). */
 export function startApp(): Promise<App> {
-  return startWithFakeGitHub({ cwd: APP_DIR, vars: { ALLOWED_LOGINS: `hubot-fan, ${ADMIN.toUpperCase()}` } });
+  // The admin by GitHub id (the fake octocat is 583231), labelled with its login; the login alone admits no one.
+  return startWithFakeGitHub({ cwd: APP_DIR, vars: { ALLOWED_GITHUB_IDS: `hubot-fan:7, ${ADMIN}:583231` } });
 }
 
 /** `wrangler dev` without the GitHub secrets (empty values override a developer's own .dev.vars). */

@@ -10,11 +10,18 @@ export type Upstream<T> = { ok: true; value: T } | { ok: false; reason: string }
 
 const TokenResponse = z.object({ access_token: z.string().min(1) });
 const TokenError = z.object({ error: z.string(), error_description: z.string().optional() });
-const User = z.object({ login: z.string().min(1), name: z.string().nullish(), email: z.string().nullish() });
+const User = z.object({
+  id: z.number().int().positive(),
+  login: z.string().min(1),
+  name: z.string().nullish(),
+  email: z.string().nullish(),
+});
 const Emails = z.array(z.object({ email: z.string(), primary: z.boolean(), verified: z.boolean() }));
 
 /** The signed-in GitHub user, as the grant will record them. */
 export interface GitHubIdentity {
+  /** GitHub's numeric user id: stable, unlike the login, which can be renamed and then registered by someone else. */
+  id: number;
   login: string;
   /** The display name, or the login when the profile has none. */
   name: string;
@@ -83,9 +90,9 @@ export async function fetchGitHubIdentity(config: GitHubConfig, token: string): 
   const answer = await api(config, token, "/user");
   if (!answer.ok) return answer;
   const user = User.safeParse(answer.value);
-  if (!user.success) return { ok: false, reason: "/user answered without a login" };
-  const { login, name, email } = user.data;
-  const identity: GitHubIdentity = { login, name: name?.trim() || login, email: email || null };
+  if (!user.success) return { ok: false, reason: "/user answered without a numeric id and a login" };
+  const { id, login, name, email } = user.data;
+  const identity: GitHubIdentity = { id, login, name: name?.trim() || login, email: email || null };
   if (identity.email) return { ok: true, value: identity };
   // A private email is not fatal: the grant records null and sign-in goes on.
   const emails = await api(config, token, "/user/emails");

@@ -64,7 +64,12 @@ class FakeGitHub {
   readonly codes = new Map<string, { challenge: string; redirectUri: string }>();
   token: "ok" | "refuse" | "unreachable" = "ok";
   userStatus = 200;
-  user: { login: string; name: string | null; email: string | null } = { login: "octocat", name: "The Octocat", email: null };
+  user: { id: number; login: string; name: string | null; email: string | null } = {
+    id: 583231,
+    login: "octocat",
+    name: "The Octocat",
+    email: null,
+  };
   emails = [
     { email: "old@example.com", primary: false, verified: true },
     { email: "octocat@example.com", primary: true, verified: true },
@@ -87,7 +92,7 @@ class FakeGitHub {
     if (request.headers.get("authorization") !== `Bearer ${GITHUB_TOKEN}`)
       return Response.json({ message: "Bad credentials" }, { status: 401 });
     if (request.url === `${GITHUB.api}/user`) {
-      return this.userStatus === 200 ? Response.json({ id: 1, ...this.user }) : new Response("boom", { status: this.userStatus });
+      return this.userStatus === 200 ? Response.json(this.user) : new Response("boom", { status: this.userStatus });
     }
     if (request.url === `${GITHUB.api}/user/emails`) return Response.json(this.emails);
     return new Response("Not Found", { status: 404 });
@@ -404,6 +409,8 @@ describe("GET /callback", () => {
       [`${GITHUB.api}/user/emails`, `Bearer ${GITHUB_TOKEN}`],
     ]);
 
+    // The grant's user is GitHub's numeric id, never the login (which can be renamed and re-registered).
+    expect(landed.searchParams.get("code")?.split(":")[0]).toBe("583231");
     const token = await browser.postForm("/token", {
       grant_type: "authorization_code",
       code: landed.searchParams.get("code") ?? "",
@@ -415,13 +422,13 @@ describe("GET /callback", () => {
     const { access_token } = (await token.json()) as { access_token: string };
     const api = await browser.fetch("/api", { headers: { Authorization: `Bearer ${access_token}` } });
     expect(await api.json()).toEqual({
-      props: { login: "octocat", name: "The Octocat", email: "octocat@example.com", accessToken: GITHUB_TOKEN },
+      props: { id: 583231, login: "octocat", name: "The Octocat", email: "octocat@example.com", accessToken: GITHUB_TOKEN },
       scope: ["mcp:tools"],
     });
   });
 
   it("uses the public email without asking for the list, and the login when there is no name", async () => {
-    github.user = { login: "hubot", name: null, email: "hubot@example.com" };
+    github.user = { id: 1000, login: "hubot", name: null, email: "hubot@example.com" };
     const browser = new Browser();
     const auth = await authorization(await register());
     const landed = location(await back(browser, (await toGitHub(browser, auth)).github));
@@ -436,6 +443,7 @@ describe("GET /callback", () => {
     const { access_token } = (await token.json()) as { access_token: string };
     const api = await browser.fetch("/api", { headers: { Authorization: `Bearer ${access_token}` } });
     expect(((await api.json()) as { props: unknown }).props).toEqual({
+      id: 1000,
       login: "hubot",
       name: "hubot",
       email: "hubot@example.com",

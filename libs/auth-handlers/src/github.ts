@@ -16,6 +16,9 @@ import { errorPage, htmlHeaders, page } from "./html.js";
 
 /** What a GitHub sign-in stores on the grant (encrypted by the provider); tools read it back, validated. */
 export const GitHubProps = z.object({
+  /** GitHub's numeric user id: the user's identity here (logins can be renamed and re-registered). */
+  id: z.number().int().positive(),
+  /** For display only. */
   login: z.string().min(1),
   name: z.string(),
   email: z.string().nullable(),
@@ -129,7 +132,8 @@ async function callback(oauth: OAuthHelpers, config: GitHubConfig, request: Requ
   const props: GitHubProps = { ...identity.value, accessToken: token.value };
   const { redirectTo } = await oauth.completeAuthorization({
     request: original,
-    userId: props.login,
+    // The stable numeric id, never the login: a renamed login can be registered by someone else.
+    userId: String(props.id),
     metadata: { label: `GitHub ${props.login}` },
     scope: original.scope,
     props,

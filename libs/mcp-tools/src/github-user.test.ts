@@ -1,9 +1,9 @@
 import type { ToolContext } from "@repo/mcp-core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { allowedLogins, githubUserData, whoamiAdmin } from "./github-user.js";
+import { allowedGitHubIds, githubUserData, whoamiAdmin } from "./github-user.js";
 
 const GITHUB_TOKEN = "gho_tool_test_token";
-const OCTOCAT = { login: "octocat", email: "octocat@example.com", name: "The Octocat", accessToken: GITHUB_TOKEN };
+const OCTOCAT = { id: 583231, login: "octocat", email: "octocat@example.com", name: "The Octocat", accessToken: GITHUB_TOKEN };
 const GITHUB_USER = {
   login: "octocat",
   id: 583231,
@@ -120,32 +120,45 @@ describe("get_user_data", () => {
 });
 
 describe("whoami_admin", () => {
-  it("answers a login on the allowlist, case-insensitively", async () => {
-    const result = await whoamiAdmin.handler({}, context({ ...OCTOCAT, login: "OctoCat" }, { ALLOWED_LOGINS: " hubot , octocat" }));
+  it("answers a GitHub id on the allowlist, labelled or not", async () => {
+    const result = await whoamiAdmin.handler({}, context(OCTOCAT, { ALLOWED_GITHUB_IDS: " hubot:1000 , octocat:583231" }));
     expect(result).toEqual({
-      content: [{ type: "text", text: "@OctoCat is on this server's admin allowlist." }],
-      structuredContent: { login: "OctoCat", admin: true },
+      content: [{ type: "text", text: "@octocat is on this server's admin allowlist." }],
+      structuredContent: { login: "octocat", admin: true },
     });
+    expect((await whoamiAdmin.handler({}, context(OCTOCAT, { ALLOWED_GITHUB_IDS: "583231" }))).isError).toBeUndefined();
     expect(seen).toEqual([]);
   });
 
-  it("refuses everyone else with a clear error", async () => {
-    expect(await whoamiAdmin.handler({}, context(OCTOCAT, { ALLOWED_LOGINS: "hubot,octo" }))).toEqual(
-      errorText("whoami_admin is restricted to the GitHub accounts in this server's ALLOWED_LOGINS; @octocat is not on it."),
+  it("goes by the id, never the login: a new owner of a renamed login is refused, a renamed admin is not", async () => {
+    // Someone registered "octocat" after the admin renamed their account: same login, another id.
+    const impostor = { ...OCTOCAT, id: 99_999 };
+    expect(await whoamiAdmin.handler({}, context(impostor, { ALLOWED_GITHUB_IDS: "octocat:583231" }))).toEqual(
+      errorText("whoami_admin is restricted to the GitHub accounts in this server's ALLOWED_GITHUB_IDS; @octocat (id 99999) is not on it."),
     );
-    for (const env of [{}, { ALLOWED_LOGINS: " , " }]) {
+    const renamed = { ...OCTOCAT, login: "octocat-renamed" };
+    expect((await whoamiAdmin.handler({}, context(renamed, { ALLOWED_GITHUB_IDS: "octocat:583231" }))).isError).toBeUndefined();
+  });
+
+  it("refuses everyone else with a clear error", async () => {
+    expect(await whoamiAdmin.handler({}, context(OCTOCAT, { ALLOWED_GITHUB_IDS: "1000,58323" }))).toEqual(
+      errorText(
+        "whoami_admin is restricted to the GitHub accounts in this server's ALLOWED_GITHUB_IDS; @octocat (id 583231) is not on it.",
+      ),
+    );
+    for (const env of [{}, { ALLOWED_GITHUB_IDS: " , " }, { ALLOWED_GITHUB_IDS: "octocat" }]) {
       expect(await whoamiAdmin.handler({}, context(OCTOCAT, env))).toEqual(
         errorText(
-          "whoami_admin is restricted to the GitHub accounts in this server's ALLOWED_LOGINS; ALLOWED_LOGINS is empty, so no one may call it.",
+          "whoami_admin is restricted to the GitHub accounts in this server's ALLOWED_GITHUB_IDS; ALLOWED_GITHUB_IDS is empty, so no one may call it.",
         ),
       );
     }
-    expect((await whoamiAdmin.handler({}, context(undefined, { ALLOWED_LOGINS: "octocat" }))).isError).toBe(true);
+    expect((await whoamiAdmin.handler({}, context(undefined, { ALLOWED_GITHUB_IDS: "583231" }))).isError).toBe(true);
   });
 
-  it("parses ALLOWED_LOGINS", () => {
-    expect([...allowedLogins({ ALLOWED_LOGINS: "A, b,,c " })]).toEqual(["a", "b", "c"]);
-    expect(allowedLogins({ ALLOWED_LOGINS: 42 }).size).toBe(0);
-    expect(allowedLogins(undefined).size).toBe(0);
+  it("parses ALLOWED_GITHUB_IDS: ids, optionally labelled with a login; anything else is ignored", () => {
+    expect([...allowedGitHubIds({ ALLOWED_GITHUB_IDS: "1, octocat:583231,,hub-ot:7 , bob, 3x" })]).toEqual([1, 583231, 7]);
+    expect(allowedGitHubIds({ ALLOWED_GITHUB_IDS: 42 }).size).toBe(0);
+    expect(allowedGitHubIds(undefined).size).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import * as z from "zod";
  * (libs/auth-handlers) stores. `accessToken` is the user's GitHub token, not the MCP token.
  */
 export const GitHubCaller = z.object({
+  id: z.number().int().positive(),
   login: z.string().min(1),
   email: z.string().nullish(),
   accessToken: z.string().min(1),
@@ -29,15 +30,16 @@ function apiBase(env: unknown): string | undefined {
   return undefined;
 }
 
-/** The GitHub logins in ALLOWED_LOGINS (comma-separated), lower-cased: GitHub logins are case-insensitive. */
-export function allowedLogins(env: unknown): Set<string> {
-  const list = setting(env, "ALLOWED_LOGINS") ?? "";
-  return new Set(
-    list
-      .split(",")
-      .map((login) => login.trim().toLowerCase())
-      .filter(Boolean),
-  );
+/**
+ * The GitHub user ids in ALLOWED_GITHUB_IDS: comma-separated, each a numeric id, optionally labelled
+ * with a login for people reading the config (`octocat:583231`; only the id is compared, since a
+ * login can be renamed and then registered by someone else; `https://api.github.com/users/<login>`
+ * shows a login's id). Entries that are not ids are ignored.
+ */
+export function allowedGitHubIds(env: unknown): Set<number> {
+  const list = setting(env, "ALLOWED_GITHUB_IDS") ?? "";
+  const ids = list.split(",").map((entry) => /^\s*(?:[A-Za-z0-9-]+:)?(\d{1,12})\s*$/.exec(entry)?.[1]);
+  return new Set(ids.filter((id) => id !== undefined).map(Number));
 }
 
 const GitHubUser = z.object({
@@ -135,7 +137,7 @@ export const whoamiAdmin = defineTool({
   name: "whoami_admin",
   title: "Am I an admin?",
   description:
-    "Confirms that the signed-in GitHub user is on this server's admin allowlist (ALLOWED_LOGINS). A harmless demo of per-user access control: anyone else gets an error.",
+    "Confirms that the signed-in GitHub user is on this server's admin allowlist (ALLOWED_GITHUB_IDS). A harmless demo of per-user access control: anyone else gets an error.",
   inputSchema: z.object({}),
   outputSchema: z.object({ login: z.string(), admin: z.literal(true) }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false, destructiveHint: false },
@@ -143,11 +145,11 @@ export const whoamiAdmin = defineTool({
   handler: (_args, ctx) => {
     const caller = GitHubCaller.safeParse(ctx.props);
     if (!caller.success) return toolError(NOT_SIGNED_IN);
-    const { login } = caller.data;
-    const allowed = allowedLogins(ctx.env);
-    if (!allowed.has(login.toLowerCase())) {
-      const why = allowed.size === 0 ? "ALLOWED_LOGINS is empty, so no one may call it" : `@${login} is not on it`;
-      return toolError(`whoami_admin is restricted to the GitHub accounts in this server's ALLOWED_LOGINS; ${why}.`);
+    const { id, login } = caller.data;
+    const allowed = allowedGitHubIds(ctx.env);
+    if (!allowed.has(id)) {
+      const why = allowed.size === 0 ? "ALLOWED_GITHUB_IDS is empty, so no one may call it" : `@${login} (id ${id}) is not on it`;
+      return toolError(`whoami_admin is restricted to the GitHub accounts in this server's ALLOWED_GITHUB_IDS; ${why}.`);
     }
     return toolResult({ login, admin: true as const }, `@${login} is on this server's admin allowlist.`);
   },

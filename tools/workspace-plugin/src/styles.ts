@@ -72,5 +72,5 @@ export const TOOL_SUMMARIES: Record<string, string> = {
   count_slowly: "Counts up with a delay, reporting progress; stops when the client cancels.",
   getToken: "Shows which bearer credential arrived (masked, with a fingerprint), never the token itself.",
   get_user_data: "The caller's profile, from the identity behind the token.",
-  whoami_admin: "Answers only for the logins listed in ALLOWED_LOGINS.",
+  whoami_admin: "Answers only for the GitHub accounts listed (by numeric id) in ALLOWED_GITHUB_IDS.",
 };

@@ -61,7 +61,7 @@ export function templateVariables(tree: Tree, options: McpAppOptions & { port: n
       });
     }
     Object.assign(values, { PUBLIC_ORIGINS: origin, ALLOWED_ORIGINS: "" });
-    if (options.auth === "github") values.ALLOWED_LOGINS = "";
+    if (options.auth === "github") values.ALLOWED_GITHUB_IDS = "";
     return JSON.stringify(values).replaceAll('":"', '": "').replaceAll('","', '", "').replace(/^\{/, "{ ").replace(/\}$/, " }");
   };
   return {
