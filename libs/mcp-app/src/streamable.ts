@@ -1,4 +1,10 @@
-import { createMcpHandler, isLegacyRequest, legacyStatelessFallback, type McpRequestContext } from "@modelcontextprotocol/server";
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  legacyStatelessFallback,
+  type McpRequestContext,
+  type McpServer,
+} from "@modelcontextprotocol/server";
 import { annotate, type Caller, describeError, log } from "@repo/mcp-core";
 import type { ServerDefinition } from "./definition.js";
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
@@ -32,13 +38,14 @@ interface RequestContext {
  * the response stream is the cancellation.
  */
 export function createStreamableHttpHandler(definition: ServerDefinition) {
-  // The SDK hands the factory the Request it was given, so the caller travels keyed by that
-  // object: nothing is smuggled through authInfo, and nothing is written back.
-  const contexts = new WeakMap<Request, RequestContext>();
+  // A 2026-07-28 request's server is built here, for its caller, before the SDK's handler runs;
+  // the SDK hands its factory the Request it was given, and the factory returns that request's
+  // server. Nothing travels through authInfo, and the pipeline holds the server it may cancel.
+  const servers = new WeakMap<Request, McpServer>();
   const factory = (ctx: McpRequestContext) => {
-    const context = ctx.requestInfo && contexts.get(ctx.requestInfo);
-    if (!context) throw new Error("MCP request reached the server factory without a caller");
-    return buildServer(definition, context.caller, context.env, context.classified.reach);
+    const server = ctx.requestInfo && servers.get(ctx.requestInfo);
+    if (!server) throw new Error("MCP request reached the server factory without a server built for its caller");
+    return server;
   };
   const onerror = (error: Error) => log({ event: "mcp_error", error: describeError(error) });
   const modern = createMcpHandler(factory, { legacy: "reject", onerror, maxRequestBodySize: MAX_BODY_BYTES });
@@ -69,20 +76,15 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
   }
 
   /**
-   * A 2026-07-28 request. One whose handler may notify gets a request with a signal of its own:
-   * on this protocol closing the response stream is the cancellation (no notifications/cancelled
-   * over HTTP), and the SDK's exchange closes, aborting the handler, when that signal aborts.
+   * A 2026-07-28 request. On this protocol closing the response stream is the cancellation (no
+   * notifications/cancelled over HTTP): for a handler that may notify, closing its server aborts it.
    */
   function modernRequest(request: Request, context: RequestContext): Promise<Response> {
-    const parsedBody = context.classified.body;
-    if (!context.classified.messages[0]?.mayNotify) {
-      contexts.set(request, context);
-      return modern.fetch(request, { parsedBody });
-    }
-    const stop = new AbortController();
-    const forwarded = new Request(request.url, { method: "POST", headers: request.headers, signal: stop.signal });
-    contexts.set(forwarded, context);
-    return answerWhileRunning(modern.fetch(forwarded, { parsedBody }), () => stop.abort(), request.signal);
+    const server = buildServer(definition, context.caller, context.env, context.classified.reach);
+    servers.set(request, server);
+    const answer = modern.fetch(request, { parsedBody: context.classified.body });
+    if (!context.classified.messages[0]?.mayNotify) return answer;
+    return answerWhileRunning(answer, () => void server.close().catch(() => {}), request.signal);
   }
 
   return async function handle(request: Request, caller: Caller, env: unknown): Promise<Response> {
