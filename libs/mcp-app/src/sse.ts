@@ -1,12 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, McpServer, Transport } from "@modelcontextprotocol/server";
-import { annotate, type Caller, CallerSchema, describeError, log } from "@repo/mcp-core";
+import { annotate, type Caller, CallerSchema, describeError, isAnonymous, log } from "@repo/mcp-core";
 import * as z from "zod";
 import type { ServerDefinition } from "./definition.js";
 import { isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { classifyBody, TOO_MANY_MESSAGES } from "./message.js";
 import { urlOf } from "./origin.js";
 import { SSE_MESSAGE_PATH, SSE_PATH } from "./paths.js";
+import { ipKey, type RateLimitEnv } from "./ratelimit.js";
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
 import { buildServer } from "./server.js";
 import { KEEP_ALIVE_MS, SseStream, sseEvent } from "./sse-stream.js";
@@ -26,11 +27,31 @@ export interface SseEnv {
  * Every argument is checked against a schema: an RPC argument is input like any other.
  */
 export interface McpSseSessionRpc {
-  /** Opens the session's stream; the first event names the endpoint to POST messages to. */
-  open(caller: unknown): Promise<Response>;
+  /** Opens the session's stream; the first event names the endpoint to POST messages to. `register` names where it holds its place. */
+  open(caller: unknown, register?: unknown): Promise<Response>;
   /** Hands classified, scope-checked messages to the session, unless `owner` has no such session or it is busy. */
   deliver(owner: unknown, messages: unknown[]): Promise<Delivery>;
+  /**
+   * The same class plays a second role, one object per caller key (named `sse-sessions|<key>`):
+   * the register of that caller's open sessions. `claim` takes a place for a new session (false
+   * past MAX_SSE_SESSIONS_PER_CALLER), `renew` keeps a live session's place, `drop` frees it.
+   */
+  claim(sessionId: unknown): Promise<boolean>;
+  renew(sessionId: unknown): Promise<void>;
+  drop(sessionId: unknown): Promise<void>;
 }
+
+/**
+ * Open SSE sessions one caller may hold at once (OAuth client and user, bearer credential, or a
+ * public app's client network): each holds a Durable Object and a stream. A session's place is
+ * freed when it closes (under `wrangler dev` about 30 s after its client disconnects: the close is
+ * noticed at a keep-alive write), or, should its object die unnoticed, CLAIM_TTL_MS after its last renewal.
+ */
+export const MAX_SSE_SESSIONS_PER_CALLER = 32;
+const CLAIM_TTL_MS = 3 * 60_000;
+const RENEW_EVERY_MS = 60_000;
+const SESSION_ID = z.string().min(1).max(128);
+const TOO_MANY_SESSIONS = `Too Many Requests: this caller already has ${MAX_SSE_SESSIONS_PER_CALLER} open SSE sessions; close one before opening another.`;
 
 export type Delivery = "accepted" | "not_found" | "busy";
 
@@ -49,6 +70,7 @@ const OwnerSchema = z.string().max(1024);
 
 /** The session behind an id. Apps' generated Env types the binding loosely; the class it binds is createSseSessionClass's. */
 const sessionStub = (env: SseEnv, id: DurableObjectId) => env.MCP_SSE_SESSION.get(id) as unknown as McpSseSessionRpc;
+const registerStub = (env: SseEnv, name: string) => sessionStub(env, env.MCP_SSE_SESSION.idFromName(name));
 
 /**
  * Worker side of the legacy HTTP+SSE transport (protocol 2024-11-05): GET /sse opens a session
@@ -57,7 +79,7 @@ const sessionStub = (env: SseEnv, id: DurableObjectId) => env.MCP_SSE_SESSION.ge
  * the caller's scopes here, by the same stages as /mcp, before anything reaches the session.
  */
 export function createSseRoute(definition: ServerDefinition) {
-  return async function routeSse(request: Request, env: SseEnv, caller: Caller): Promise<Response> {
+  return async function routeSse(request: Request, env: SseEnv & RateLimitEnv, caller: Caller): Promise<Response> {
     const url = urlOf(request);
     if (url.pathname === SSE_PATH) {
       if (request.method !== "GET") {
@@ -72,7 +94,15 @@ export function createSseRoute(definition: ServerDefinition) {
       if (!(accept ?? "text/event-stream").includes("text/event-stream") && !accept?.includes("*/*")) {
         return jsonRpcError(406, -32000, "Not Acceptable: GET /sse answers with text/event-stream");
       }
-      return sessionStub(env, env.MCP_SSE_SESSION.newUniqueId()).open(caller);
+      const id = env.MCP_SSE_SESSION.newUniqueId();
+      // RATE_LIMITING=off (load tests only) lifts this bound with the others.
+      if (env.RATE_LIMITING === "off") return sessionStub(env, id).open(caller);
+      const register = `sse-sessions|${isAnonymous(caller) ? ipKey(request) : ownerOf(caller)}`;
+      if (!(await registerStub(env, register).claim(id.toString()))) {
+        annotate({ outcome: "rate_limited" });
+        return jsonRpcError(429, -32000, TOO_MANY_SESSIONS, { "Retry-After": "30" });
+      }
+      return sessionStub(env, id).open(caller, register);
     }
     if (url.pathname !== SSE_MESSAGE_PATH) return jsonRpcError(404, -32000, "Not Found");
     if (request.method !== "POST") {
@@ -155,6 +185,8 @@ interface Session {
   transport: SseTransport;
   /** The client and user that opened the stream: only they may post to it. */
   owner: string;
+  /** The register this session holds a place in, and the timer that renews it. */
+  register?: { name: string; renewal: ReturnType<typeof setInterval> };
 }
 
 /**
@@ -167,13 +199,21 @@ export function createSseSessionClass(definition: ServerDefinition, props: z.Zod
   return class McpSseSession extends DurableObject implements McpSseSessionRpc {
     private session: Session | undefined;
 
-    async open(input: unknown): Promise<Response> {
+    async open(input: unknown, registerName?: unknown): Promise<Response> {
       const caller: Caller = SessionCaller.parse(input);
+      const name = z.string().max(2048).optional().parse(registerName);
       if (this.session) return jsonRpcError(409, -32000, "Conflict: this session already has a stream");
       const sessionId = this.ctx.id.toString();
       const transport = new SseTransport(sessionId);
       const server = buildServer(definition, caller, this.env);
       const session: Session = { server, transport, owner: ownerOf(caller) };
+      if (name) {
+        const renew = () =>
+          void this.register(name)
+            .renew(sessionId)
+            .catch(() => {});
+        session.register = { name, renewal: setInterval(renew, RENEW_EVERY_MS) };
+      }
       transport.onclose = () => this.release(session);
       this.session = session;
       await server.connect(transport);
@@ -196,8 +236,48 @@ export function createSseSessionClass(definition: ServerDefinition, props: z.Zod
     private release(session: Session): void {
       if (this.session !== session) return;
       this.session = undefined;
+      if (session.register) {
+        clearInterval(session.register.renewal);
+        void this.register(session.register.name)
+          .drop(session.transport.sessionId)
+          .catch(() => {});
+      }
       void session.server.close().catch((error) => log({ event: "sse_close_error", error: describeError(error) }));
       log({ event: "sse_close", session: session.transport.sessionId.slice(0, 8) });
+    }
+
+    private register(name: string): McpSseSessionRpc {
+      return registerStub(this.env as SseEnv, name);
+    }
+
+    /** The register role: places held, by session id, with the time each was last renewed. */
+    private async claims(): Promise<Map<string, number>> {
+      const stored = z.record(z.string(), z.number()).safeParse(await this.ctx.storage.get("claims"));
+      const now = Date.now();
+      return new Map(Object.entries(stored.success ? stored.data : {}).filter(([, at]) => now - at < CLAIM_TTL_MS));
+    }
+
+    async claim(input: unknown): Promise<boolean> {
+      const sessionId = SESSION_ID.parse(input);
+      const claims = await this.claims();
+      const granted = claims.size < MAX_SSE_SESSIONS_PER_CALLER;
+      if (granted) claims.set(sessionId, Date.now());
+      await this.ctx.storage.put("claims", Object.fromEntries(claims));
+      return granted;
+    }
+
+    async renew(input: unknown): Promise<void> {
+      const sessionId = SESSION_ID.parse(input);
+      const claims = await this.claims();
+      if (!claims.has(sessionId)) return;
+      claims.set(sessionId, Date.now());
+      await this.ctx.storage.put("claims", Object.fromEntries(claims));
+    }
+
+    async drop(input: unknown): Promise<void> {
+      const claims = await this.claims();
+      claims.delete(SESSION_ID.parse(input));
+      await this.ctx.storage.put("claims", Object.fromEntries(claims));
     }
   };
 }

@@ -14,6 +14,8 @@ export type AttackAuth =
       unscopedToken: string;
       /** A valid credential used only by the rate-limit case, so its counter starts at zero. */
       rateLimitToken: string;
+      /** A valid credential used only by the SSE session-cap case, so it holds no other session. */
+      sessionCapToken: string;
     };
 
 /** A running app: DevServer from startDevServer() fits. */

@@ -1,11 +1,11 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { describe, expect, it } from "vitest";
 import { connectSdkClient } from "../clients.js";
-import { initializeRequest } from "../http.js";
+import { type HeaderMap, initializeRequest } from "../http.js";
 import { TestOAuthProvider } from "../oauth.js";
 import type { AttackContext } from "./context.js";
 import type { AttackServer } from "./options.js";
-import { bearer, PROBE, PROBE_RESULT, rpcError, versionHeader } from "./shared.js";
+import { bearer, MAX_SSE_SESSIONS, PROBE, PROBE_RESULT, rpcError, versionHeader } from "./shared.js";
 
 /** Session ids that were never issued, or belong to another caller: refused like missing ones. */
 export function sessionCases(ctx: AttackContext): void {
@@ -54,6 +54,52 @@ export function sessionCases(ctx: AttackContext): void {
       }
     },
   );
+}
+
+/** Opens GET /sse and reads its first event; the stream stays open until `abort`. */
+async function openSse(origin: string, headers: HeaderMap) {
+  const abort = new AbortController();
+  const response = await fetch(`${origin}/sse`, { headers: { ...headers, Accept: "text/event-stream" }, signal: abort.signal });
+  if (response.ok && response.body) {
+    const reader = response.body.getReader();
+    let text = "";
+    while (!text.includes("\n\n")) text += new TextDecoder().decode((await reader.read()).value);
+  }
+  return { response, close: () => abort.abort() };
+}
+
+/** The number of SSE sessions one caller may hold open at once. */
+export function sessionCapCases(ctx: AttackContext): void {
+  const { auth } = ctx;
+  it(`at most ${MAX_SSE_SESSIONS} open SSE sessions per caller: the next GET /sse is 429 with a JSON-RPC error; another caller is unaffected`, async () => {
+    // A caller that holds no other session: a fresh network on a public app, else a credential of its own.
+    const caller: HeaderMap =
+      auth.style === "public"
+        ? { "CF-Connecting-IP": "198.51.100.77" }
+        : auth.style === "bearer"
+          ? bearer(auth.sessionCapToken)
+          : bearer((await ctx.signedIn("sse session cap")).tokens.access_token);
+    const open: { close: () => void }[] = [];
+    try {
+      for (let n = 0; n < MAX_SSE_SESSIONS; n++) {
+        const session = await openSse(ctx.origin, caller);
+        open.push(session);
+        expect(session.response.status, `session ${n + 1}`).toBe(200);
+      }
+      const refused = await openSse(ctx.origin, caller);
+      expect(refused.response.status).toBe(429);
+      expect(refused.response.headers.get("retry-after")).toBe("30");
+      expect(rpcError(await refused.response.text()).error).toEqual({
+        code: -32000,
+        message: `Too Many Requests: this caller already has ${MAX_SSE_SESSIONS} open SSE sessions; close one before opening another.`,
+      });
+      const other = await openSse(ctx.origin, auth.style === "public" ? { "CF-Connecting-IP": "198.51.100.78" } : ctx.credentials);
+      open.push(other);
+      expect(other.response.status).toBe(200);
+    } finally {
+      for (const session of open) session.close();
+    }
+  });
 }
 
 /** A restart while clients are connected: stateless /mcp carries on, SSE reconnects, grants survive. */

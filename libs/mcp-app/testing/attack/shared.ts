@@ -18,6 +18,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const PROBE = { name: "add", arguments: { a: 1, b: 2 } };
 export const PROBE_RESULT = { content: [{ type: "text", text: "1 + 2 = 3" }], structuredContent: { result: 3 } };
 
+/** Open SSE sessions one caller may hold (libs/mcp-app/src/sse.ts, MAX_SSE_SESSIONS_PER_CALLER). */
+export const MAX_SSE_SESSIONS = 32;
+
 /** Test IPs (RFC 5737) for the rate-limit cases, one per counter, so no other case shares it. */
 export const RATE_LIMIT_IPS = { mcp: "198.51.100.1", register: "198.51.100.2", token: "198.51.100.3", authorize: "198.51.100.4" };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { initializeRequest } from "../http.js";
 import { bodyLimitCases } from "./body-limits.js";
 import type { AttackContext } from "./context.js";
-import { sessionCases } from "./sessions.js";
+import { sessionCapCases, sessionCases } from "./sessions.js";
 import { rpcError, versionHeader } from "./shared.js";
 import { toolArgumentCases } from "./tool-arguments.js";
 
@@ -94,6 +94,7 @@ export function transportCases(ctx: AttackContext): void {
     });
 
     sessionCases(ctx);
+    sessionCapCases(ctx);
     toolArgumentCases(ctx);
   });
 }
