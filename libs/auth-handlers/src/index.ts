@@ -17,4 +17,4 @@ export {
 export { type GitHubAuthOptions, GitHubProps, githubAuthHandler } from "./github.js";
 export { type GitHubEnv, githubSignInLabel } from "./github-config.js";
 export { errorPage, htmlHeaders, page } from "./html.js";
-export { type MockAuthOptions, MockProps, mockAuthHandler } from "./mock.js";
+export { type MockAuthOptions, MockProps, mockAuthHandler, mockUserId } from "./mock.js";

@@ -1,6 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ORIGIN } from "../test/fixture-worker.js";
+import { mockUserId } from "./mock.js";
 
 // The mock sign-in driven through a real OAuthProvider (test/fixture-worker.ts), as a browser and a client would.
 
@@ -247,7 +248,10 @@ describe("POST /authorize", () => {
     const target = location(response);
     expect(`${target.origin}${target.pathname}`).toBe(REDIRECT);
     expect([...target.searchParams.keys()].sort()).toEqual(["code", "iss", "state"]);
-    expect(target.searchParams.get("code")).toMatch(/^mock-ada@example\.com:[^:]+:[^:]+$/);
+    // The code starts with the user id, which is opaque: no email in browser history or client logs.
+    expect(target.searchParams.get("code")).toMatch(new RegExp(`^${await mockUserId("ada@example.com")}:[^:]+:[^:]+$`));
+    expect(target.searchParams.get("code")).not.toContain("ada");
+    expect(await mockUserId("ada@example.com")).toMatch(/^mock-[0-9a-f]{24}$/);
     expect(target.searchParams.get("state")).toBe("state-123");
     expect(target.searchParams.get("iss")).toBe(ORIGIN);
     const cookieName = page.cookie.split("=")[0];
@@ -377,7 +381,7 @@ describe("POST /token", () => {
     const api = await call("/api", { headers: { Authorization: `Bearer ${tokens.access_token}` } });
     expect(api.status).toBe(200);
     expect(await api.json()).toEqual({
-      props: { userId: "mock-ada@example.com", email: "ada@example.com", name: "ada" },
+      props: { userId: await mockUserId("Ada@Example.com"), email: "ada@example.com", name: "ada" },
       clientId: client.client_id,
       scope: ["mcp:tools"],
     });

@@ -1,4 +1,4 @@
-import { escapeHtml } from "@repo/mcp-core";
+import { escapeHtml, sha256Hex } from "@repo/mcp-core";
 import * as z from "zod";
 import {
   authorizationErrorResponse,
@@ -23,6 +23,17 @@ const Credentials = z.object({
   email: z.email({ message: "Enter a valid email address." }).max(254),
   password: z.string().min(1, { message: "Enter a password (the mock accepts any)." }).max(1024),
 });
+
+/**
+ * The mock user's id: opaque and stable, never the email. The provider puts the user id at the
+ * front of every authorization code and token, which travel through browser history, client logs
+ * and proxies; the email stays in the grant's (encrypted) props, for display. Unkeyed, because the
+ * mock has no secret: a guessed email can be confirmed against it, which a mock sign-in that
+ * accepts any email does not protect anyway.
+ */
+export async function mockUserId(email: string): Promise<string> {
+  return `mock-${(await sha256Hex(`remote-mcp mock user\0${email.toLowerCase()}`)).slice(0, 24)}`;
+}
 
 const NOTICE = `<p class="notice"><strong>Mock sign-in.</strong> This demo accepts any well-formed email and any non-empty password. It checks no real account; replace it with a real identity provider before you deploy anything that matters.</p>`;
 
@@ -94,7 +105,7 @@ export function mockAuthHandler(options: MockAuthOptions) {
         const approved = await oauth.approveConsent(request, posted.handle);
         const scope = approved.request.scope.length > 0 ? approved.request.scope : [...options.defaultScopes];
         const email = credentials.data.email.toLowerCase();
-        const props: MockProps = { userId: `mock-${email}`, email, name: email.split("@")[0] ?? email };
+        const props: MockProps = { userId: await mockUserId(email), email, name: email.split("@")[0] ?? email };
         const { redirectTo } = await oauth.completeAuthorization({
           request: approved.request,
           userId: props.userId,
