@@ -23,6 +23,15 @@ async function connect(token: string, vars: Record<string, string> = {}): Promis
 }
 
 describe("remote-mcp-bearer-auth as configured", () => {
+  it("tells a local user which demo token to paste into the config, and a deployed one who issues tokens", async () => {
+    const local = await (await exports.default.fetch(new URL("/", ORIGIN))).text();
+    expect(local).toContain(`<code>${GRACE_TOKEN}</code>`);
+    const deployed = await app.fetch(new Request("https://mcp.example.com/"), { ...env, PUBLIC_ORIGINS: "https://mcp.example.com" }, ctx);
+    const page = await deployed.text();
+    expect(page).toContain("Tokens are issued by this server&#39;s operator");
+    expect(page).not.toContain("uapi_demo");
+  });
+
   it("validates with the user backend by default and offers the calculator, getToken and get_user_data", async () => {
     expect(env.BEARER_VALIDATOR).toBe("backend");
     const client = await connect(GRACE_TOKEN);

@@ -24,6 +24,12 @@ const app = createMcpApp<Env>({
     // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote expands ${AUTH_TOKEN} from the env entry below.
     mcpRemoteArgs: ["--header", "Authorization: Bearer ${AUTH_TOKEN}"],
     mcpRemoteEnv: { AUTH_TOKEN: "<your token>" },
+    credentials: {
+      local:
+        "Local development: the example user API behind this server is seeded with demo tokens, e.g. Grace Hopper's `uapi_demo_grace_eYWqqBY4vJ390heqIzN5jGOj` (Ada, an admin: `uapi_demo_ada_vjei4t2Gzepa0rAuEOuL3eRs`). apps/example-user-api/README.md lists them all and shows how to add your own.",
+      deployed:
+        "Tokens are issued by this server's operator: a token of the user backend it checks (BEARER_VALIDATOR=backend), or an API key it lists (BEARER_VALIDATOR=api-keys).",
+    },
   },
 });
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from "@repo/mcp-core";
+import { escapeHtml, isLoopbackHost } from "@repo/mcp-core";
 import type { ServerDefinition } from "./definition.js";
 
 export interface LandingOptions {
@@ -8,6 +8,16 @@ export interface LandingOptions {
   mcpRemoteArgs?: readonly string[];
   /** Env entries for the Claude Desktop config (e.g. AUTH_TOKEN). */
   mcpRemoteEnv?: Record<string, string>;
+  /**
+   * Where a user gets a credential, for styles whose clients bring one (bearer): `local` is shown
+   * while the server runs on loopback (`wrangler dev`), `deployed` elsewhere. `code` spans allowed.
+   */
+  credentials?: { local: string; deployed: string };
+}
+
+/** Escaped text with Markdown `code` spans rendered (tool descriptions use them). */
+function prose(text: string): string {
+  return escapeHtml(text).replace(/`([^`\n]+)`/g, "<code>$1</code>");
 }
 
 /** The `/` page: the server's name, its tools and copy-paste connection configs. */
@@ -21,9 +31,7 @@ export function landingPage(definition: ServerDefinition, origin: string, option
       },
     },
   };
-  const tools = definition.tools
-    .map((tool) => `<li><code>${escapeHtml(tool.name)}</code>: ${escapeHtml(tool.description)}</li>`)
-    .join("\n");
+  const tools = definition.tools.map((tool) => `<li><code>${escapeHtml(tool.name)}</code>: ${prose(tool.description)}</li>`).join("\n");
   const snippet = (id: string, label: string, text: string) => `
 <h3>${escapeHtml(label)}</h3>
 <div class="snippet"><pre id="${id}">${escapeHtml(text)}</pre><button type="button" data-copy="${id}">Copy</button></div>`;
@@ -40,7 +48,7 @@ code,pre{font:14px ui-monospace,monospace}pre{background:#f4f4f6;padding:.75rem;
 </style>
 <h1>${escapeHtml(definition.title ?? definition.name)}</h1>
 <p class="meta">MCP server <code>${escapeHtml(definition.name)}</code> ${escapeHtml(definition.version)} · auth: ${escapeHtml(options.auth)}</p>
-${definition.instructions ? `<p>${escapeHtml(definition.instructions)}</p>` : ""}
+${definition.instructions ? `<p>${prose(definition.instructions)}</p>` : ""}
 <h2>Tools</h2>
 <ul id="tools">
 ${tools}
@@ -49,6 +57,7 @@ ${tools}
 ${snippet("url-mcp", "Streamable HTTP (MCP Inspector, clients that speak remote MCP)", `${origin}/mcp`)}
 ${snippet("url-sse", "Legacy SSE transport", `${origin}/sse`)}
 ${snippet("claude-config", "Claude Desktop (claude_desktop_config.json, through mcp-remote)", JSON.stringify(claudeConfig, null, 2))}
+${options.credentials ? `<h3>Your token</h3>\n<p id="credentials">${prose(isLoopbackHost(new URL(origin).hostname) ? options.credentials.local : options.credentials.deployed)}</p>` : ""}
 <script>
 for (const button of document.querySelectorAll("button[data-copy]")) {
   button.addEventListener("click", async () => {

@@ -1,0 +1,15 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// The app's own Worker, with its wrangler.jsonc bindings, inside workerd, and the GitHub secrets
+// blank whatever a developer's .dev.vars holds: the unit tests see the app as a fresh clone runs it.
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.jsonc" },
+      miniflare: { bindings: { GITHUB_CLIENT_ID: "", GITHUB_CLIENT_SECRET: "", CONSENT_SECRET: "" } },
+    }),
+  ],
+  // The first test pays for workerd start-up; on a loaded 2-core machine that can exceed 5 s.
+  test: { include: ["src/**/*.test.ts"], testTimeout: 30_000 },
+});
