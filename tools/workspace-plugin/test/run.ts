@@ -28,9 +28,9 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /** Runs a command in its own process group; on timeout the whole group is killed. */
-export function run(command: string, args: readonly string[], cwd: string, timeoutMs = 120_000): Promise<Run> {
+export function run(command: string, args: readonly string[], cwd: string, timeoutMs = 120_000, env = cleanEnv()): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env: cleanEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
