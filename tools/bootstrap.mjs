@@ -31,6 +31,8 @@ const env = {
   WRANGLER_SEND_ERROR_REPORTS: "false",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   WRANGLER_HIDE_BANNER: "true",
+  // Advice to upgrade pnpm or npm asks nothing of a user here: the versions are pinned on purpose.
+  npm_config_update_notifier: "false",
   CI: process.env.CI ?? "",
 };
 
@@ -72,7 +74,12 @@ function ensureTooling() {
     mkdirSync(tooling, { recursive: true });
     console.error(`bootstrap: installing ${missing.join(", ")} into .tooling/`);
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    must(npm, ["install", "--prefix", tooling, "--no-audit", "--no-fund", "--no-save", ...missing], "toolchain install");
+    // --loglevel=error: npm's notes on these two packages' install scripts (they unpack the binaries) ask for no action.
+    must(
+      npm,
+      ["install", "--prefix", tooling, "--no-audit", "--no-fund", "--no-save", "--loglevel=error", ...missing],
+      "toolchain install",
+    );
   }
   env.PATH = [toolingBin, join(root, "node_modules", ".bin"), env.PATH].join(delimiter);
 }
@@ -85,7 +92,8 @@ function ensureDependencies() {
     .digest("hex");
   const marker = join(root, "node_modules", ".bootstrap-lock-hash");
   if (existsSync(marker) && readFileSync(marker, "utf8") === hash) return;
-  must("pnpm", ["install", "--frozen-lockfile", "--reporter=append-only"], "pnpm install");
+  // --loglevel=warn: what needs a look is still shown; the store paths, progress and package list are not.
+  must("pnpm", ["install", "--frozen-lockfile", "--reporter=append-only", "--loglevel=warn"], "pnpm install");
   writeFileSync(marker, hash);
 }
 

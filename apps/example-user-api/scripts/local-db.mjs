@@ -35,3 +35,9 @@ for (const args of [
   }
 }
 console.log(`local-db: migrations and demo seed applied (${persistTo})`);
+if (process.argv[2]) {
+  // Run for remote-mcp-bearer-auth's multi-config dev session, whose binding table cannot say otherwise.
+  console.log(
+    "local-db: USER_API shows as [not connected] in wrangler's table below: example-user-api runs in the same session and answers it.",
+  );
+}

@@ -72,6 +72,8 @@ describe("a fresh copy with only Node 20 and npm", () => {
       }
       expect(status, output.slice(-4000)).toBe(200);
       expect(output).not.toContain("pnpm: not found");
+      // A first start prints no advice that asks for no action (install-script notes, upgrade offers, approvals).
+      expect(output).not.toMatch(/npm warn|Update available|awaiting approval|pnpm approve/i);
     } finally {
       if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
     }
