@@ -142,6 +142,8 @@ describe("consent page in Chromium", () => {
     await openConsent(attempt);
     await page.getByRole("button", { name: "Deny" }).click();
     const landed = await callback.next();
+    // The page has finished landing before the test ends: closing it mid-navigation could hang.
+    await page.waitForURL((url) => url.href.startsWith(callback.url));
     expect(callbackParams(landed)).toEqual({
       error: "access_denied",
       error_description: "The user denied the request",
