@@ -115,6 +115,8 @@ it("deny on the consent page: the browser lands on the client's callback with ac
   await page.goto(attempt.url.href);
   await page.click('button[value="deny"]');
   const landed = await callback.next();
+  // The page has finished landing before the test ends: closing it mid-navigation could hang.
+  await page.waitForURL((url) => url.href.startsWith(callback.url));
   expect(Object.fromEntries(landed.searchParams)).toEqual({
     error: "access_denied",
     error_description: "The user denied the request",
@@ -131,6 +133,7 @@ it("cancel at GitHub: the browser lands on the client's callback with access_den
   await Promise.all([page.waitForURL(onGitHub), page.click('button[value="approve"]')]);
   await page.click("#cancel");
   const landed = await callback.next();
+  await page.waitForURL((url) => url.href.startsWith(callback.url));
   expect(landed.searchParams.get("error")).toBe("access_denied");
   expect(landed.searchParams.get("error_description")).toBe("The user declined access at GitHub");
   expect(landed.searchParams.get("state")).toBe(attempt.state);
