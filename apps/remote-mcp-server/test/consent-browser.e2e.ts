@@ -50,7 +50,9 @@ afterAll(async () => {
   await Promise.all([browser?.close(), callback?.close(), server?.stop()]);
 });
 afterEach(async () => {
-  await page?.close();
+  // Closing a page hung in Chromium twice in six full CI runs here (each time another case, never
+  // alone). Cleanup only: the browser is closed after the file anyway, so stop waiting after 10 s.
+  await Promise.race([page?.close(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
 });
 printServerLogOnFailure(() => server);
 
