@@ -23,6 +23,11 @@ export interface McpAuth<Env> {
   /** The schema of the props its callers carry, checked again where a caller crosses into a Durable Object. */
   readonly props: z.ZodType;
   /**
+   * True when authenticating costs nothing (no credential to look up): the pre-authentication
+   * budget is then skipped, since the per-network MCP limit already counts every such request.
+   */
+  readonly free?: boolean;
+  /**
    * Who calls a transport path (/mcp, /sse, /sse/message): the caller, or the response that
    * refuses the request (401 with a challenge, 400, 503), CORS headers included.
    */
@@ -53,7 +58,7 @@ export function createMcpApp<Env extends AppEnv = AppEnv>(options: McpAppOptions
   const fetch = guarded<Env>(async (request, env, ctx) => {
     const url = urlOf(request);
     if (isTransportPath(url.pathname)) {
-      const limited = await preAuthLimit(request, env);
+      const limited = auth.free ? undefined : await preAuthLimit(request, env);
       if (limited) return limited;
       const authenticated = await auth.authenticate(request, env, ctx);
       if (authenticated instanceof Response) return authenticated;

@@ -101,8 +101,8 @@ export function claimsModern(value: unknown): boolean {
 
 function classifyMessage(value: unknown, index: ScopeIndex): McpMessage {
   const kind = jsonRpcKind(value);
+  const claims = claimsModern(value);
   if (!kind || !isObject(value)) {
-    const claims = claimsModern(value);
     return { kind, method: undefined, id: undefined, name: undefined, scopes: NONE, mayNotify: false, claimsModern: claims, value };
   }
   const method = typeof value.method === "string" ? value.method : undefined;
@@ -117,7 +117,7 @@ function classifyMessage(value: unknown, index: ScopeIndex): McpMessage {
     name,
     scopes: scopesFor(index, method, name),
     mayNotify: (method !== undefined && NOTIFYING_METHODS.has(method)) || meta?.progressToken !== undefined,
-    claimsModern: method !== "initialize" && meta !== undefined && PROTOCOL_VERSION_META_KEY in meta,
+    claimsModern: claims,
     value,
   };
 }

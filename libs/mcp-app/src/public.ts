@@ -7,6 +7,7 @@ export function publicAccess<Env>(label = "none (public)"): AuthStyle<Env> {
   return () => ({
     label,
     props: z.undefined(),
+    free: true,
     authenticate: async (request) => ({ caller: anonymous, request }),
   });
 }
