@@ -1,6 +1,6 @@
 import { type AppWithFakeGitHub, type DevServer, startDevServer, startWithFakeGitHub } from "@repo/mcp-app/testing";
 
-const APP_DIR = new URL("..", import.meta.url).pathname;
+export const APP_DIR = new URL("..", import.meta.url).pathname;
 
 /** Who may call whoami_admin in these tests. */
 export const ADMIN = "octocat";

@@ -21,6 +21,11 @@ export type Parsed = { ok: true; request: AuthRequest } | { ok: false; response:
  * otherwise they are rendered here with a 400.
  */
 export async function parseAuthorization(oauth: OAuthHelpers, request: Request): Promise<Parsed> {
+  if (new URL(request.url).searchParams.get("client_id")?.toLowerCase().startsWith("http://")) {
+    // The provider only says "Invalid client_id": say what a client developer got wrong.
+    const why = "Its client_id is an http:// URL. A Client ID Metadata Document must be served over https.";
+    return { ok: false, response: errorPage(400, "This sign-in request cannot continue", why) };
+  }
   try {
     const authRequest = await oauth.parseAuthRequest(request);
     if (!authRequest.codeChallenge || authRequest.codeChallengeMethod !== "S256") {
@@ -43,8 +48,14 @@ export function authorizationErrorResponse(error: unknown): Response {
     if (error.redirectTo) return new Response(null, { status: 302, headers: { Location: error.redirectTo } });
     return errorPage(400, "This sign-in request cannot continue", error.description);
   }
-  if (error instanceof CimdFetchError)
-    return errorPage(400, "This app could not be verified", "Its client metadata document could not be fetched.");
+  if (error instanceof CimdFetchError) {
+    // The document is public; which one failed and why is what the client's developer needs.
+    return errorPage(
+      400,
+      "This app could not be verified",
+      `Its client metadata document ${error.metadataUrl} could not be used: ${error.detail}`,
+    );
+  }
   throw error;
 }
 

@@ -1,6 +1,7 @@
 import {
   OAuthAuthorizationServer,
   OAuthError,
+  type OAuthErrorInternal,
   type OAuthHelpers,
   OAuthProvider,
   OAuthResourceServer,
@@ -8,6 +9,7 @@ import {
 import { annotate, type Caller, log } from "@repo/mcp-core";
 import type * as z from "zod";
 import type { AuthStyle } from "./app.js";
+import { applyDocumentPolicy, policeProviderFetches } from "./cimd.js";
 import { declaredScopes } from "./definition.js";
 import { jsonRpcError } from "./jsonrpc.js";
 import { urlOf, withCors } from "./origin.js";
@@ -55,6 +57,14 @@ interface VerifiedGrant {
   auth?: { clientId?: string; scope: string[] };
 }
 
+/** The Client ID Metadata Document behind a provider error, and why it was not usable. */
+function unusableDocument(internal: OAuthErrorInternal): { url: string; reason: string } | undefined {
+  if (internal.category !== "client-id-metadata-document") return undefined;
+  const detail = (internal.detail ?? {}) as { metadataUrl?: unknown; message?: unknown };
+  if (typeof detail.metadataUrl !== "string") return undefined;
+  return { url: detail.metadataUrl, reason: typeof detail.message === "string" ? detail.message : internal.reason };
+}
+
 /** The resource server's handler runs only for a verified token; the pipeline, not this response, serves the request. */
 const VERIFIED = { fetch: async () => new Response(null, { status: 204 }) };
 
@@ -73,7 +83,15 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
     const app = server.name;
     const { identity } = options;
     const endpoints = { authorizeEndpoint: "/authorize", tokenEndpoint: "/token", clientRegistrationEndpoint: "/register" };
-    const common = { ...endpoints, scopesSupported: [...options.scopes.supported], accessTokenTTL: options.accessTokenTTL ?? 3600 };
+    const common = {
+      ...endpoints,
+      scopesSupported: [...options.scopes.supported],
+      accessTokenTTL: options.accessTokenTTL ?? 3600,
+      // Clients may identify with a Client ID Metadata Document (cimd.ts narrows its fetch); dynamic
+      // registration stays for the clients that still use it (MCP Inspector, mcp-remote).
+      clientIdMetadataDocumentEnabled: true,
+    };
+    policeProviderFetches();
     const resourceName = server.title ?? server.name;
 
     // Validations of access tokens, reused for a few seconds per isolate (bound: token-cache.ts).
@@ -116,8 +134,23 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
         },
         requiredScopes: [...options.scopes.required],
         resourceMetadata,
-        // The OAuth error code goes under `error`: a field named `code` is redacted (authorization codes).
-        onError: ({ code, status, description }) => log({ app, event: "oauth_error", error: code, status, description }),
+        onError: ({ code, status, description, headers, internal }) => {
+          const document = unusableDocument(internal);
+          // The OAuth error code goes under `error`: a field named `code` is redacted (authorization codes).
+          log({
+            app,
+            event: "oauth_error",
+            error: code,
+            status,
+            description,
+            ...(document && { document: document.url, reason: document.reason }),
+          });
+          if (!document) return undefined;
+          // The provider's wire answer is a bare "Client not found"; the client's developer needs to
+          // know which document failed and why (nothing in it is secret: the document is public).
+          const error_description = `The client metadata document ${document.url} could not be used: ${document.reason}`;
+          return Response.json({ error: code, error_description }, { status, headers });
+        },
       });
       // The same token records, read through the authorization-server role: validation only.
       const validator = new OAuthAuthorizationServer<Env>({ ...common, issuer: origin, resources: [origin] });
@@ -182,6 +215,7 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
       },
       async route(request, env, ctx) {
         const path = urlOf(request).pathname;
+        applyDocumentPolicy(env);
         if (
           OAUTH_LIMITED_PATHS.has(path) &&
           request.method !== "OPTIONS" &&

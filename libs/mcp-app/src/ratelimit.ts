@@ -1,4 +1,5 @@
 import { log } from "@repo/mcp-core";
+import { ipv6Groups } from "./address.js";
 
 /**
  * Rate limits through the Workers rate-limiting binding (`"ratelimits"` in wrangler.jsonc). The
@@ -56,28 +57,6 @@ export function ipKey(request: Request): string {
     .slice(0, 4)
     .map((group) => group.toString(16))
     .join(":")}::/64`;
-}
-
-/** The eight 16-bit groups of an IPv6 address (`::` and a dotted IPv4 tail allowed); undefined if it is not one. */
-function ipv6Groups(address: string): number[] | undefined {
-  let text = address.toLowerCase();
-  const dotted = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (dotted) {
-    const bytes = dotted.slice(1).map(Number);
-    if (bytes.some((byte) => byte > 255)) return undefined;
-    const [a = 0, b = 0, c = 0, d = 0] = bytes;
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const parts = (half: string | undefined) => (half ? half.split(":") : []);
-  const head = parts(halves[0]);
-  const tail = parts(halves[1]);
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return undefined;
-  return groups.map((group) => Number.parseInt(group, 16));
 }
 
 /**

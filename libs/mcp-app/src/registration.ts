@@ -23,17 +23,24 @@ export async function boundedRegistration(request: Request): Promise<Request | R
   } catch {
     metadata = undefined; // the provider answers malformed JSON itself
   }
-  if (metadata && typeof metadata === "object" && !Array.isArray(metadata)) {
-    const { client_name: name, redirect_uris: uris } = metadata as Record<string, unknown>;
-    if (typeof name === "string" && name.length > REGISTRATION_LIMITS.clientName) {
-      return refuse(`client_name is longer than ${REGISTRATION_LIMITS.clientName} characters`);
-    }
-    if (Array.isArray(uris)) {
-      if (uris.length > REGISTRATION_LIMITS.redirectUris)
-        return refuse(`redirect_uris lists more than ${REGISTRATION_LIMITS.redirectUris} URIs`);
-      const long = uris.findIndex((uri) => typeof uri === "string" && uri.length > REGISTRATION_LIMITS.uriLength);
-      if (long >= 0) return refuse(`redirect_uris[${long}] is longer than ${REGISTRATION_LIMITS.uriLength} characters`);
-    }
+  const problem = registrationProblem(metadata);
+  return problem ? refuse(problem) : new Request(request, { body: text });
+}
+
+/**
+ * What a client's metadata breaks of {@link REGISTRATION_LIMITS} (beyond the size), or undefined:
+ * the same bounds for a registration and for a Client ID Metadata Document (cimd.ts).
+ */
+export function registrationProblem(metadata: unknown): string | undefined {
+  if (!metadata || typeof metadata !== "object" || Array.isArray(metadata)) return undefined;
+  const { client_name: name, redirect_uris: uris } = metadata as Record<string, unknown>;
+  if (typeof name === "string" && name.length > REGISTRATION_LIMITS.clientName) {
+    return `client_name is longer than ${REGISTRATION_LIMITS.clientName} characters`;
   }
-  return new Request(request, { body: text });
+  if (Array.isArray(uris)) {
+    if (uris.length > REGISTRATION_LIMITS.redirectUris) return `redirect_uris lists more than ${REGISTRATION_LIMITS.redirectUris} URIs`;
+    const long = uris.findIndex((uri) => typeof uri === "string" && uri.length > REGISTRATION_LIMITS.uriLength);
+    if (long >= 0) return `redirect_uris[${long}] is longer than ${REGISTRATION_LIMITS.uriLength} characters`;
+  }
+  return undefined;
 }

@@ -42,6 +42,10 @@ export interface DevServerOptions {
   vars?: Record<string, string>;
   /** Extra wrangler arguments. */
   args?: string[];
+  /** The port to listen on (default: a free one), for a config that must name its own origin. */
+  port?: number;
+  /** Extra environment for wrangler (e.g. NODE_EXTRA_CA_CERTS for a test host's certificate). */
+  env?: Record<string, string>;
   /** Ready timeout in ms. */
   timeoutMs?: number;
   /** A state directory to start from (copied, e.g. a seeded D1); default: empty. */
@@ -80,7 +84,7 @@ process.once("exit", () => {
  * Ready once the server answers HTTP (polled every 20 ms, so the start time is close to true).
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const stateDir = mkdtempSync(join(tmpdir(), "mcp-e2e-"));
   if (options.seedFrom) cpSync(options.seedFrom, stateDir, { recursive: true });
@@ -104,7 +108,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const spawnedAt = performance.now();
     const started = spawn(command as string, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...QUIET_ENV },
+      env: { ...process.env, ...QUIET_ENV, ...options.env },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,9 +1,11 @@
 export { type AttackAuth, type AttackOptions, type AttackServer, attackSuite } from "./attack/index.js";
 export { CHROMIUM_PATH, launchChromium, type TestBrowser } from "./browser.js";
 export { type CallbackServer, startCallbackServer } from "./callback-server.js";
+export { type CimdSuiteOptions, cimdSuite, clientDocument } from "./cimd.js";
 export { connectModernClient, connectSdkClient, type TransportKind } from "./clients.js";
 export { type ContractAuth, type ContractServer, type McpContractOptions, mcpContract } from "./contract.js";
 export { type DevServer, type DevServerOptions, freePort, QUIET_ENV, startDevServer } from "./dev-server.js";
+export { type DocumentHost, type Served, startDocumentHost } from "./document-host.js";
 export { printServerLogOnFailure } from "./failures.js";
 export { type AppWithFakeGitHub, type FakeGitHub, type RecordedRequest, startFakeGitHub, startWithFakeGitHub } from "./fake-github.js";
 export { HttpBrowser, type SignInChoice, type SignInTrace } from "./github-browser.js";

@@ -12,6 +12,11 @@ export class TestOAuthProvider {
   private discovery: OAuthDiscoveryState | undefined;
   /** The code (or error) the last authorization ended with. */
   lastRedirect: URL | undefined;
+  /**
+   * Set, the client identifies with this Client ID Metadata Document URL (where the server
+   * advertises support) instead of registering; the document must list `redirectUrl`.
+   */
+  clientMetadataUrl: string | undefined;
 
   constructor(
     private readonly browse: (authorizationUrl: URL) => Promise<URL>,

@@ -85,6 +85,17 @@ describe.each(deployable.map((app): [string, AppInfo] => [app.name, app]))("%s/w
   }
 });
 
+describe.each(deployable.filter((app) => app.kind === "mock" || app.kind === "github").map((app): [string, AppInfo] => [app.name, app]))(
+  "%s (an OAuth app)",
+  (_, app) => {
+    it("fetches client metadata documents with global_fetch_strictly_public, in every environment (the flag is inherited)", () => {
+      const config = app.wrangler as NonNullable<AppInfo["wrangler"]>;
+      expect(config.compatibility_flags).toContain("global_fetch_strictly_public");
+      for (const name of ENVIRONMENTS) expect(config.env?.[name], name).not.toHaveProperty("compatibility_flags");
+    });
+  },
+);
+
 describe("wrangler deploy --dry-run", () => {
   const out = mkdtempSync(join(tmpdir(), "mcp-dry-run-"));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
