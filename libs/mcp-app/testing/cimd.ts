@@ -1,3 +1,5 @@
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { createPrivateKeyJwtAuth } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectModernClient, connectSdkClient } from "./clients.js";
 import type { DevServer, DevServerOptions } from "./dev-server.js";
@@ -117,6 +119,61 @@ export function cimdSuite(options: CimdSuiteOptions): void {
       expect(page.html).toContain("&#60;b&#62;Evil&#60;/b&#62; &#38; Co");
       expect(page.html).not.toContain("<b>Evil");
       expect(page.html).not.toContain("registered itself");
+    });
+
+    describe("private_key_jwt: a document that declares its keys", () => {
+      /** An ES256 key pair: the public JWK for the document, the private one for the client. */
+      const keyPair = () => {
+        const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+        const kid = randomUUID();
+        return {
+          jwks: { keys: [{ ...publicKey.export({ format: "jwk" }), kid, alg: "ES256", use: "sig" }] },
+          privateJwk: { ...privateKey.export({ format: "jwk" }), kid },
+        };
+      };
+      /** The v1 SDK client whose token requests carry an assertion signed by `signingKey` (none: unsigned). */
+      const signInSigned = async (clientId: string, signingKey: Record<string, unknown> | undefined) => {
+        const auth = new TestOAuthProvider(options.browse, REDIRECT_URI);
+        auth.clientMetadataUrl = clientId;
+        if (signingKey) {
+          auth.addClientAuthentication = createPrivateKeyJwtAuth({
+            issuer: clientId,
+            subject: clientId,
+            privateKey: signingKey,
+            alg: "ES256",
+          });
+        }
+        const client = await connectSdkClient(`${server.origin}/mcp`, "streamable-http", auth);
+        try {
+          return await client.callTool({ name: "add", arguments: { a: 20, b: 22 } });
+        } finally {
+          await client.close();
+        }
+      };
+      const signedDocument = (clientId: string, keys: object) =>
+        clientDocument(clientId, { token_endpoint_auth_method: "private_key_jwt", token_endpoint_auth_signing_alg: "ES256", ...keys });
+
+      it("with its keys inline (jwks), the SDK's createPrivateKeyJwtAuth signs in and calls a tool", async () => {
+        const { jwks, privateJwk } = keyPair();
+        const clientId = host.serve(signedDocument(`${host.origin}/jwt-inline/client.json`, { jwks }), "/jwt-inline/client.json");
+        expect(await signInSigned(clientId, privateJwk)).toMatchObject({ structuredContent: { result: 42 } });
+      });
+
+      it("with its keys at jwks_uri on its own host (fetched under the same policy), it signs in too", async () => {
+        const { jwks, privateJwk } = keyPair();
+        const jwksUri = host.serve(jwks, "/jwt-uri/jwks.json");
+        const clientId = host.serve(signedDocument(`${host.origin}/jwt-uri/client.json`, { jwks_uri: jwksUri }), "/jwt-uri/client.json");
+        const before = host.requested.length;
+        expect(await signInSigned(clientId, privateJwk)).toMatchObject({ structuredContent: { result: 42 } });
+        expect(host.requested.slice(before)).toContain("/jwt-uri/jwks.json");
+      });
+
+      it("an assertion signed by another key, or none at all, gets no token", async () => {
+        const { jwks } = keyPair();
+        const clientId = host.serve(signedDocument(`${host.origin}/jwt-wrong/client.json`, { jwks }), "/jwt-wrong/client.json");
+        await expect(signInSigned(clientId, keyPair().privateJwk)).rejects.toThrow(/invalid_client|Client authentication failed/);
+        await expect(signInSigned(clientId, undefined)).rejects.toThrow(/invalid_client|Client authentication failed/);
+      });
     });
 
     /** A refusal at /authorize: a 400 page naming the reason, and no redirect anywhere. */

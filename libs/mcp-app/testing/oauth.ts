@@ -1,4 +1,5 @@
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthDiscoveryState, OAuthTokens } from "@modelcontextprotocol/client";
+import type { AddClientAuthentication } from "@modelcontextprotocol/sdk/client/auth.js";
 
 /**
  * An OAuth client provider for the MCP SDK clients (v1 and v2 share the interface) that keeps
@@ -17,6 +18,8 @@ export class TestOAuthProvider {
    * advertises support) instead of registering; the document must list `redirectUrl`.
    */
   clientMetadataUrl: string | undefined;
+  /** Set, the client authenticates at the token endpoint this way (e.g. the SDK's private_key_jwt). */
+  addClientAuthentication: AddClientAuthentication | undefined;
 
   constructor(
     private readonly browse: (authorizationUrl: URL) => Promise<URL>,
