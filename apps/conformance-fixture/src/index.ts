@@ -10,6 +10,7 @@ import { inputTools } from "./input-tools.js";
 import { fixturePrompts } from "./prompts.js";
 import { fixtureResources } from "./resources.js";
 import { schemaTools } from "./schema-tools.js";
+import { taskTools } from "./task-tools.js";
 
 const app = createMcpApp<Env>({
   server: {
@@ -17,7 +18,7 @@ const app = createMcpApp<Env>({
     title: "MCP conformance fixture (test only)",
     version: "1.0.0",
     instructions: "Test fixtures for @modelcontextprotocol/conformance. Not a useful server.",
-    tools: [...contentTools, ...inputTools, ...schemaTools],
+    tools: [...contentTools, ...inputTools, ...schemaTools, ...taskTools],
     resources: fixtureResources,
     prompts: fixturePrompts,
   },
@@ -26,3 +27,4 @@ const app = createMcpApp<Env>({
 
 export default app.worker;
 export const McpSseSession = app.McpSseSession;
+export const McpTasks = app.McpTasks;

@@ -7,7 +7,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { anonymous } from "@repo/mcp-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type McpSseSessionRpc, ownerOf } from "./sse.js";
+import { ownerOf } from "./owner.js";
+import type { McpSseSessionRpc } from "./sse.js";
 
 // createMcpApp with publicAccess (test/fixture-worker.ts) driven in the Workers runtime by the real MCP clients;
 // their transports get a `fetch` that calls the Worker directly, so no port is involved.

@@ -6,6 +6,7 @@ import { urlOf } from "./origin.js";
 import { isTransportPath } from "./paths.js";
 import { type AppEnv, guarded, preAuthLimit, transportRoutes } from "./pipeline.js";
 import { createSseSessionClass } from "./sse.js";
+import { createTaskRunnerClass } from "./task-runner.js";
 
 /** A request that passed authentication: who is calling, and the request to serve (a copy without a query token, say). */
 export interface Authenticated {
@@ -49,7 +50,8 @@ export interface McpAppOptions<Env> {
 /**
  * The one way to build an MCP app: a Worker serving the server at /mcp (Streamable HTTP, both
  * protocol eras) and /sse (legacy HTTP+SSE), behind the auth style's checks, with a landing page
- * at /; and the Durable Object class the app exports as McpSseSession.
+ * at /; and the Durable Object classes the app exports: McpSseSession (legacy SSE sessions) and
+ * McpTasks (tasks of tools that run as MCP Tasks; bound as MCP_TASKS).
  */
 export function createMcpApp<Env extends AppEnv = AppEnv>(options: McpAppOptions<Env>) {
   const { server } = options;
@@ -70,5 +72,9 @@ export function createMcpApp<Env extends AppEnv = AppEnv>(options: McpAppOptions
     }
     return (await auth.route?.(request, env, ctx)) ?? new Response("Not Found\n", { status: 404 });
   }, server.name);
-  return { worker: { fetch } satisfies ExportedHandler<Env>, McpSseSession: createSseSessionClass(server, auth.props) };
+  return {
+    worker: { fetch } satisfies ExportedHandler<Env>,
+    McpSseSession: createSseSessionClass(server, auth.props),
+    McpTasks: createTaskRunnerClass(server, auth.props),
+  };
 }

@@ -11,6 +11,7 @@ import type { Completer, ServerSummary } from "@repo/mcp-core";
 import type * as z from "zod";
 import type { ServerDefinition } from "./definition.js";
 import { memoizeJsonSchema } from "./json-schema-cache.js";
+import { hasTaskTools, TASKS_EXTENSION } from "./tasks.js";
 
 /** What buildServer derives once per definition, so building a server per request stays cheap. */
 interface Prepared {
@@ -50,7 +51,8 @@ export function prepare(definition: ServerDefinition): Prepared {
       ...(resources.length > 0 && { resources: { listChanged: false } }),
       ...(prompts.length > 0 && { prompts: { listChanged: false } }),
       ...(completes && { completions: {} }),
-    },
+      ...(hasTaskTools(definition) && { extensions: { [TASKS_EXTENSION]: {} } }),
+    } as ServerCapabilities,
     summary: {
       name: definition.name,
       version: definition.version,

@@ -1,7 +1,10 @@
-import { PROTOCOL_VERSION_META_KEY, UriTemplate } from "@modelcontextprotocol/server";
+import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY, UriTemplate } from "@modelcontextprotocol/server";
 import type { ServerDefinition } from "./definition.js";
 import { type JsonRpcKind, jsonRpcKind } from "./jsonrpc.js";
 import { type Reach, reachOf } from "./reach.js";
+
+/** The Tasks extension's identifier (SEP-2663); tasks.ts serves it. */
+export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 
 /**
  * The classifier at the edge of every transport: a POSTed body, read once and bounded by the
@@ -24,6 +27,8 @@ export interface McpMessage {
   mayNotify: boolean;
   /** Whether it carries the 2026-07-28 per-request envelope claim (a protocol version in `_meta`). */
   claimsModern: boolean;
+  /** A tools/call of a tool that runs only as a task, from a request that does not declare the Tasks extension. */
+  lacksTasks: boolean;
   /** The JSON value as posted. */
   value: unknown;
 }
@@ -54,6 +59,8 @@ interface ScopeIndex {
   prompts: Map<string, readonly string[]>;
   resources: Map<string, readonly string[]>;
   templates: { template: UriTemplate; scopes: readonly string[] }[];
+  /** Tools that run only as MCP Tasks (task.support "required"). */
+  taskOnly: ReadonlySet<string>;
 }
 
 const indexes = new WeakMap<ServerDefinition, ScopeIndex>();
@@ -71,6 +78,7 @@ function scopeIndex(definition: ServerDefinition): ScopeIndex {
     templates: resources.flatMap((resource) =>
       resource.kind === "template" ? [{ template: new UriTemplate(resource.uriTemplate), scopes: resource.scopes ?? NONE }] : [],
     ),
+    taskOnly: new Set(definition.tools.filter((tool) => tool.task?.support === "required").map((tool) => tool.name)),
   };
   indexes.set(definition, index);
   return index;
@@ -103,7 +111,17 @@ function classifyMessage(value: unknown, index: ScopeIndex): McpMessage {
   const kind = jsonRpcKind(value);
   const claims = claimsModern(value);
   if (!kind || !isObject(value)) {
-    return { kind, method: undefined, id: undefined, name: undefined, scopes: NONE, mayNotify: false, claimsModern: claims, value };
+    return {
+      kind,
+      method: undefined,
+      id: undefined,
+      name: undefined,
+      scopes: NONE,
+      mayNotify: false,
+      claimsModern: claims,
+      lacksTasks: false,
+      value,
+    };
   }
   const method = typeof value.method === "string" ? value.method : undefined;
   const params = isObject(value.params) ? value.params : undefined;
@@ -118,8 +136,15 @@ function classifyMessage(value: unknown, index: ScopeIndex): McpMessage {
     scopes: scopesFor(index, method, name),
     mayNotify: (method !== undefined && NOTIFYING_METHODS.has(method)) || meta?.progressToken !== undefined,
     claimsModern: claims,
+    lacksTasks: method === "tools/call" && name !== undefined && index.taskOnly.has(name) && !declaresExtension(meta, TASKS_EXTENSION),
     value,
   };
+}
+
+/** Whether a request's `_meta` declares an extension among its (2026-07-28, per-request) client capabilities. */
+function declaresExtension(meta: Record<string, unknown> | undefined, extension: string): boolean {
+  const declared = meta?.[CLIENT_CAPABILITIES_META_KEY];
+  return isObject(declared) && isObject(declared.extensions) && declared.extensions[extension] !== undefined;
 }
 
 /**

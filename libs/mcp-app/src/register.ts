@@ -39,6 +39,7 @@ import {
 } from "@repo/mcp-core";
 import type * as z from "zod";
 import type { RequestStates } from "./request-state.js";
+import { declaresTasks, startTask } from "./tasks.js";
 
 /** What every registration closes over: one server, built for one caller. */
 export interface Registration {
@@ -91,6 +92,18 @@ export function registerTool(registration: Registration, tool: AnyTool): void {
           ...(error !== undefined && { error: describeError(error) }),
         });
       };
+      if (tool.task?.gather && declaresTasks(ctx)) {
+        const asked = await tool.task.gather(args, toolContext(registration, ctx, target));
+        if (asked) {
+          record("input_required");
+          return registration.states.seal(asked, target, ctx);
+        }
+      }
+      const task = await startTask(tool, args, caller, registration.env, ctx);
+      if (task) {
+        record("task_created");
+        return task as unknown as CallToolResult;
+      }
       let result: Awaited<ReturnType<AnyTool["handler"]>>;
       try {
         result = await tool.handler(args, toolContext(registration, ctx, target));

@@ -6,6 +6,7 @@ import type { ServerDefinition } from "./definition.js";
 import { isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { classifyBody, TOO_MANY_MESSAGES } from "./message.js";
 import { urlOf } from "./origin.js";
+import { ownerOf } from "./owner.js";
 import { SSE_MESSAGE_PATH, SSE_PATH } from "./paths.js";
 import { ipKey, type RateLimitEnv } from "./ratelimit.js";
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
@@ -64,8 +65,6 @@ const BUSY = `Too Many Requests: an SSE session runs at most ${MAX_CALLS_IN_FLIG
 
 const NOT_FOUND = "Session not found: open a new stream with GET /sse";
 
-/** A session belongs to one client of one user: another app of the same user gets 404 too. */
-export const ownerOf = (caller: Caller): string => `${caller.clientId ?? ""}\0${caller.userId ?? ""}`;
 const OwnerSchema = z.string().max(1024);
 
 /** The session behind an id. Apps' generated Env types the binding loosely; the class it binds is createSseSessionClass's. */

@@ -13,6 +13,7 @@ import { type ClassifiedBody, classifyBody, TOO_MANY_MESSAGES } from "./message.
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
 import { buildServer } from "./server.js";
 import { isEventStream, KEEP_ALIVE_MS, SseStream } from "./sse-stream.js";
+import { taskCapabilityRefusal } from "./tasks.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -106,6 +107,8 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     if (single?.method === "tools/call" && single.name !== undefined) annotate({ tool: single.name.slice(0, 64) });
     const refusal = scopeRefusal(caller, classified.messages);
     if (refusal) return insufficientScope(request, refusal, "oauth");
+    const needsTasks = taskCapabilityRefusal(classified.messages);
+    if (needsTasks) return needsTasks;
     const context: RequestContext = { caller, env, classified };
     if (!single?.claimsModern && (await isLegacyRequest(request, read.body, { maxRequestBodySize: MAX_BODY_BYTES }))) {
       return classified.batch ? legacyBatch(request, context) : legacySingle(request, context);

@@ -59,6 +59,7 @@ export {
   jsonSchemaInput,
   type ResourceContents,
   type ResourceLink,
+  type TaskOptions,
   type TextContent,
   TOOLS_SCOPE,
   type ToolAnnotations,

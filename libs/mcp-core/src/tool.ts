@@ -152,7 +152,29 @@ export interface ToolDefinition<
   annotations: ToolAnnotations;
   /** OAuth scopes a caller's token must carry to call this tool (checked by the server layer). */
   scopes?: readonly string[];
+  /**
+   * Runs as an MCP Task (the 2026-07-28 Tasks extension) for a client that declares it: the call
+   * answers at once with a task id, and the handler runs durably on the server (see TaskOptions).
+   */
+  task?: TaskOptions;
   handler(args: ArgsOf<In>, ctx: ToolContext<Props>): Promise<Result> | Result;
+}
+
+/** How a tool runs as a task. */
+export interface TaskOptions {
+  /**
+   * `optional`: a task for a client that declares the extension, an ordinary call otherwise.
+   * `required`: a client that does not declare it is refused (-32021), for work too long to hold a request.
+   */
+  support: "optional" | "required";
+  /** How long the task and its result are kept after it is created, in ms (default 1 hour). */
+  ttlMs?: number;
+  /**
+   * Input to gather before the task starts (SEP-2322 rounds, answered synchronously): return
+   * `inputRequired(...)` to ask, undefined once every answer is in `ctx.inputResponses`; the task's
+   * handler then sees the same answers.
+   */
+  gather?(args: Record<string, unknown>, ctx: ToolContext): InputRequiredResult | undefined | Promise<InputRequiredResult | undefined>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of tools erases their schema types.
