@@ -6,7 +6,6 @@ import {
   type ServerContext,
 } from "@modelcontextprotocol/server";
 import type { AnyTool, Caller } from "@repo/mcp-core";
-import { getAgentByName } from "agents";
 import * as z from "zod";
 import type { ServerDefinition } from "./definition.js";
 import { type McpMessage, TASKS_EXTENSION } from "./message.js";
@@ -70,10 +69,10 @@ export function declaresTasks(ctx: ServerContext): boolean {
 /** Task ids are UUIDs minted here; anything else names no task and reaches no Durable Object. */
 const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-async function taskAgent(env: unknown, taskId: string): Promise<McpTasksRpc> {
+function taskStub(env: unknown, taskId: string): McpTasksRpc {
   const namespace = (env as TasksEnv).MCP_TASKS;
   if (!namespace) throw new ProtocolError(ProtocolErrorCode.InternalError, "This server runs tasks but has no MCP_TASKS binding");
-  return (await getAgentByName(namespace as never, taskId)) as unknown as McpTasksRpc;
+  return namespace.get(namespace.idFromName(taskId)) as unknown as McpTasksRpc;
 }
 
 /** The flat CreateTaskResult: the task's fields at the top level, `resultType: "task"`. */
@@ -102,7 +101,7 @@ export async function startTask(
   }
   const taskId = crypto.randomUUID();
   const declared = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as keyof typeof ctx.mcpReq.envelope];
-  const view = await (await taskAgent(env, taskId)).start({
+  const view = await taskStub(env, taskId).start({
     taskId,
     owner: ownerOf(caller),
     caller,
@@ -123,22 +122,22 @@ const Responses = z.record(z.string(), z.unknown());
 export function registerTaskMethods(server: McpServer, caller: Caller, env: unknown): void {
   const owner = ownerOf(caller);
   /** The caller's task, or the -32602 a task id of another caller gets too. */
-  const reach = async (taskId: string, ctx: ServerContext) => {
+  const reach = (taskId: string, ctx: ServerContext) => {
     if (!declaresTasks(ctx)) throw requiredCapability("This method");
     if (!TASK_ID.test(taskId)) throw notFound(taskId);
-    return taskAgent(env, taskId);
+    return taskStub(env, taskId);
   };
   server.server.setRequestHandler("tasks/get", { params: TaskParams }, async ({ taskId }, ctx) => {
-    const view = await (await reach(taskId, ctx)).view(owner);
+    const view = await reach(taskId, ctx).view(owner);
     if (!view) throw notFound(taskId);
     return { ...view };
   });
   server.server.setRequestHandler("tasks/cancel", { params: TaskParams }, async ({ taskId }, ctx) => {
-    if (!(await (await reach(taskId, ctx)).cancel(owner))) throw notFound(taskId);
+    if (!(await reach(taskId, ctx).cancel(owner))) throw notFound(taskId);
     return {};
   });
   server.server.setRequestHandler("tasks/update", { params: TaskParams }, async (params, ctx) => {
-    const agent = await reach(params.taskId, ctx);
+    const agent = reach(params.taskId, ctx);
     // The SDK lifts a request's inputResponses (SEP-2322) out of params onto the context.
     const responses = Responses.safeParse(ctx.mcpReq.inputResponses ?? params.inputResponses);
     if (!responses.success)
