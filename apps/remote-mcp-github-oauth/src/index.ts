@@ -33,3 +33,4 @@ const app = createMcpApp<Env>({
 
 export default app.worker;
 export const McpSseSession = app.McpSseSession;
+export const McpTasks = app.McpTasks;

@@ -37,6 +37,14 @@ export function buildServer(definition: ServerDefinition, caller: Caller, env: u
   if (!reach || reach.resources) for (const resource of definition.resources ?? []) registerResource(registration, resource);
   if (!reach || reach.prompts) for (const prompt of definition.prompts ?? []) registerPrompt(registration, prompt);
   if (completions && !reach) registerCompletions(server, completions);
-  if (hasTaskTools(definition)) registerTaskMethods(server, caller, env);
+  if (hasTaskTools(definition)) {
+    registerTaskMethods(server, caller, env);
+    // A task's CreateTaskResult has no structuredContent to hold to the tool's output schema: the
+    // task runner checks the tool's own result when the task completes.
+    const sdk = server as unknown as { validateToolOutput(tool: unknown, result: unknown, name: string): Promise<void> };
+    const validateOutput = sdk.validateToolOutput.bind(server);
+    sdk.validateToolOutput = (tool, result, name) =>
+      (result as { resultType?: unknown }).resultType === "task" ? Promise.resolve() : validateOutput(tool, result, name);
+  }
   return server;
 }

@@ -268,6 +268,11 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
           record("input_required");
           return { kind: "input", inputRequests: (result.inputRequests ?? {}) as Record<string, unknown> };
         }
+        if (tool.outputSchema && !result.isError && !tool.outputSchema.safeParse(result.structuredContent).success) {
+          // What the SDK checks of a call's result, checked here for a task's.
+          record("exception", new Error("structuredContent does not match the output schema"));
+          return { kind: "error", error: { code: -32602, message: `The ${tool.name} tool's result does not match its output schema.` } };
+        }
         record(result.isError ? "tool_error" : "ok");
         return { kind: "result", result };
       } catch (error) {

@@ -58,11 +58,23 @@ export function connectSdkClient(
   );
 }
 
-/** The v2 client (@modelcontextprotocol/client) pinned to protocol 2026-07-28. */
-export function connectModernClient(url: string | URL, auth?: TestOAuthProvider, headers?: Record<string, string>): Promise<ModernClient> {
+/**
+ * The v2 client (@modelcontextprotocol/client) pinned to protocol 2026-07-28; `extensions` are
+ * declared in its client capabilities (sent with every request on this protocol).
+ */
+export function connectModernClient(
+  url: string | URL,
+  auth?: TestOAuthProvider,
+  headers?: Record<string, string>,
+  extensions?: Record<string, Record<string, never>>,
+): Promise<ModernClient> {
   const target = new URL(url);
+  const options = {
+    versionNegotiation: { mode: { pin: "2026-07-28" } },
+    ...(extensions && { capabilities: { extensions } }),
+  } as const;
   return connectWithAuth(
-    () => new ModernClient({ name: "e2e-sdk-v2", version: "1.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } }),
+    () => new ModernClient({ name: "e2e-sdk-v2", version: "1.0.0" }, options),
     () => new ModernHttpTransport(target, { ...(auth && { authProvider: auth }), ...(headers && { requestInit: { headers } }) }),
     auth,
   );

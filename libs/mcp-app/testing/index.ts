@@ -48,3 +48,4 @@ export {
   registerClient,
   type TokenResponse,
 } from "./oauth-flow.js";
+export { type TasksSuiteOptions, tasksSuite } from "./tasks.js";

@@ -22,12 +22,14 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * A long-running tool: counts to N, one step per delay, reporting progress after every step
- * (when the client asked for progress) and stopping as soon as the call is cancelled.
+ * (when the client asked for progress) and stopping as soon as the call is cancelled. A client
+ * that declares the Tasks extension (2026-07-28) gets a task instead of a held request: it polls
+ * tasks/get for the count's progress and result, and tasks/cancel stops it.
  */
 export const countSlowly = defineTool({
   name: "count_slowly",
   title: "Count slowly",
-  description: `Counts from 1 to \`to\`, waiting \`delayMs\` between numbers and reporting progress after each one. Demonstrates progress notifications and cancellation; at most ${COUNT_LIMITS.maxSteps} steps of at most ${COUNT_LIMITS.maxDelayMs} ms.`,
+  description: `Counts from 1 to \`to\`, waiting \`delayMs\` between numbers and reporting progress after each one. Demonstrates progress notifications and cancellation, and runs as a task for clients that support MCP Tasks; at most ${COUNT_LIMITS.maxSteps} steps of at most ${COUNT_LIMITS.maxDelayMs} ms.`,
   inputSchema: z.object({
     to: z.number().int().min(1).max(COUNT_LIMITS.maxSteps).default(5).describe("The number to count to"),
     delayMs: z.number().int().min(0).max(COUNT_LIMITS.maxDelayMs).default(500).describe("Milliseconds to wait before each number"),
@@ -35,6 +37,7 @@ export const countSlowly = defineTool({
   outputSchema: z.object({ counted: z.number().describe("The last number reached") }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false, destructiveHint: false },
   scopes: [TOOLS_SCOPE],
+  task: { support: "optional", ttlMs: 60 * 60 * 1000 },
   async handler({ to, delayMs }, ctx) {
     for (let step = 1; step <= to; step++) {
       try {

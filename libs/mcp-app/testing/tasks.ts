@@ -1,0 +1,194 @@
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  type Client as ModernClient,
+  PROTOCOL_VERSION_META_KEY,
+} from "@modelcontextprotocol/client";
+import {
+  CancelTaskResultV2Schema,
+  CreateTaskResultV2Schema,
+  GetTaskResultV2Schema,
+  TASKS_EXTENSION_ID_V2,
+} from "@modelcontextprotocol/ext-tasks/core/v2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectModernClient } from "./clients.js";
+import type { DevServer } from "./dev-server.js";
+import { printServerLogOnFailure } from "./failures.js";
+import { TestOAuthProvider } from "./oauth.js";
+import type { Browse } from "./oauth-flow.js";
+
+export interface TasksSuiteOptions {
+  name: string;
+  start(): Promise<DevServer>;
+  /** Plays a user through sign-in; `user` tells two users apart (undefined on a public app). */
+  browse?: (user: string) => Browse;
+}
+
+type Json = Record<string, unknown>;
+type Task = { taskId: string; status: string; statusMessage?: string; result?: Json; error?: Json };
+
+/** One of the extension's result schemas (zod, from @modelcontextprotocol/ext-tasks). */
+type WireSchema = { safeParse(value: unknown): { success: boolean; data?: unknown } };
+
+/**
+ * MCP Tasks (the 2026-07-28 extension, SEP-2663) against a real app with the official v2 client
+ * declaring the extension, every answer checked with the extension's own schemas
+ * (@modelcontextprotocol/ext-tasks): count_slowly becomes a task that is polled to its result;
+ * a cancelled task stops its work; a task survives `wrangler dev` being stopped and started on the
+ * same state; another user's task id is not found.
+ */
+export function tasksSuite(options: TasksSuiteOptions): void {
+  let server: DevServer;
+  const clients: ModernClient[] = [];
+
+  describe(`${options.name}: MCP Tasks`, () => {
+    beforeAll(async () => {
+      server = await options.start();
+    });
+    afterAll(async () => {
+      for (const client of clients) await client.close().catch(() => {});
+      await server?.stop();
+    });
+    printServerLogOnFailure(() => server);
+
+    /** A signed-in client that declares the extension, and its access token for raw calls. */
+    const tokens = new WeakMap<ModernClient, string | undefined>();
+    const connect = async (user = "ada@example.com") => {
+      const browse = options.browse?.(user);
+      const auth = browse ? new TestOAuthProvider(browse) : undefined;
+      const client = await connectModernClient(`${server.origin}/mcp`, auth, undefined, { [TASKS_EXTENSION_ID_V2]: {} });
+      clients.push(client);
+      tokens.set(client, auth?.tokens()?.access_token);
+      return client;
+    };
+    /**
+     * One request of the extension, posted as the v2 client posts it (its envelope keys, headers and
+     * token) and its answer checked with the extension's own schema. The SDK client cannot carry
+     * these: it checks every tools/call result against CallToolResult and strips `resultType`
+     * before a custom schema sees it.
+     */
+    const post = async (client: ModernClient, method: string, params: Json, name: string, check: WireSchema) => {
+      const token = tokens.get(client);
+      const response = await fetch(`${server.origin}/mcp`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json, text/event-stream",
+          "MCP-Protocol-Version": "2026-07-28",
+          "Mcp-Method": method,
+          "Mcp-Name": name,
+          ...(token && { Authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method,
+          params: {
+            ...params,
+            _meta: {
+              [PROTOCOL_VERSION_META_KEY]: "2026-07-28",
+              [CLIENT_INFO_META_KEY]: { name: "e2e-tasks", version: "1.0.0" },
+              [CLIENT_CAPABILITIES_META_KEY]: { extensions: { [TASKS_EXTENSION_ID_V2]: {} } },
+            },
+          },
+        }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const body = (await response.json()) as { result?: unknown; error?: { code: number; message: string } };
+      if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
+      const parsed = check.safeParse(body.result);
+      if (!parsed.success) throw new Error(`${method} answered outside the extension's schema: ${JSON.stringify(body).slice(0, 500)}`);
+      return parsed.data as Task;
+    };
+    const start = (client: ModernClient, to: number, delayMs: number) =>
+      post(client, "tools/call", { name: "count_slowly", arguments: { to, delayMs } }, "count_slowly", CreateTaskResultV2Schema);
+    const cancel = (client: ModernClient, taskId: string) => post(client, "tasks/cancel", { taskId }, taskId, CancelTaskResultV2Schema);
+    const get = (client: ModernClient, taskId: string) => post(client, "tasks/get", { taskId }, taskId, GetTaskResultV2Schema);
+    /** Polls tasks/get until the task is terminal, for at most `withinMs`. */
+    const settled = async (client: ModernClient, taskId: string, withinMs: number, seen: string[] = []): Promise<Task> => {
+      const deadline = Date.now() + withinMs;
+      while (Date.now() < deadline) {
+        const task = await get(client, taskId).catch((error: unknown) => {
+          // A restarting server refuses connections for a moment.
+          if (/fetch failed|ECONNREFUSED|other side closed/i.test(String(error))) return undefined;
+          throw error;
+        });
+        if (task) {
+          seen.push(task.statusMessage ? `${task.status}: ${task.statusMessage}` : task.status);
+          if (["completed", "failed", "cancelled"].includes(task.status)) return task;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      throw new Error(`task ${taskId} not terminal within ${withinMs} ms; seen: ${seen.slice(-5).join(", ")}`);
+    };
+
+    it("the server advertises the Tasks extension", async () => {
+      const client = await connect();
+      const capabilities = client.getServerCapabilities() as { extensions?: Json } | undefined;
+      expect(capabilities?.extensions?.[TASKS_EXTENSION_ID_V2]).toEqual({});
+    });
+
+    it("count_slowly becomes a task: working with progress, then completed with the tool's result inlined", async () => {
+      const client = await connect();
+      const created = await start(client, 4, 400);
+      expect(created).toMatchObject({ resultType: "task", status: "working", pollIntervalMs: 1000, ttlMs: 3_600_000 });
+      const seen: string[] = [];
+      const done = await settled(client, created.taskId, 20_000, seen);
+      expect(done.status).toBe("completed");
+      expect(done.result).toMatchObject({ structuredContent: { counted: 4 }, content: [{ type: "text", text: "Counted to 4." }] });
+      expect(
+        seen.some((status) => /^working: Counted \d of 4$/.test(status)),
+        seen.join(", "),
+      ).toBe(true);
+    });
+
+    it("tasks/cancel stops the work: the task stays cancelled and the tool's log line shows it ended early", async () => {
+      const client = await connect();
+      const created = await start(client, 30, 1000);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const ack = await cancel(client, created.taskId);
+      // An empty ack: no task envelope (the SDK stamps serverInfo in _meta on every result).
+      expect(Object.keys(ack).sort()).toEqual(["_meta", "resultType"]);
+      expect(ack).toMatchObject({ resultType: "complete" });
+      expect((await get(client, created.taskId)).status).toBe("cancelled");
+      // The work itself stopped: its log line comes within seconds, not after 30 s, and says cancelled.
+      const prefix = created.taskId.slice(0, 8);
+      const deadline = Date.now() + 10_000;
+      let line: string | undefined;
+      while (!line && Date.now() < deadline) {
+        line = server
+          .logs()
+          .split("\n")
+          .find((entry) => entry.includes('"event":"task"') && entry.includes(`"task":"${prefix}"`));
+        if (!line) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(line, "the cancelled task's log line").toBeDefined();
+      expect(JSON.parse(line as string)).toMatchObject({ tool: "count_slowly", outcome: "tool_error" });
+      expect(JSON.parse(line as string).ms).toBeLessThan(10_000);
+      // Cancelling again is the same empty ack (idempotent), and the task is still cancelled.
+      expect(await cancel(client, created.taskId)).toMatchObject({ resultType: "complete" });
+      expect((await get(client, created.taskId)).status).toBe("cancelled");
+    });
+
+    it("a task survives the server being stopped and started on the same state, and completes", async () => {
+      const client = await connect();
+      const created = await start(client, 10, 1000);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect((await get(client, created.taskId)).status).toBe("working");
+      await server.restart();
+      const done = await settled(client, created.taskId, 90_000);
+      expect(done).toMatchObject({ status: "completed", result: { structuredContent: { counted: 10 } } });
+    }, 120_000);
+
+    if (options.browse) {
+      it("another user's tasks/get and tasks/cancel of a task id are not found, and the task goes on", async () => {
+        const owner = await connect("ada@example.com");
+        const other = await connect("mallory@example.com");
+        const created = await start(owner, 6, 500);
+        await expect(get(other, created.taskId)).rejects.toMatchObject({ code: -32602 });
+        await expect(cancel(other, created.taskId)).rejects.toMatchObject({ code: -32602 });
+        expect((await settled(owner, created.taskId, 20_000)).status).toBe("completed");
+      });
+    }
+  });
+}
