@@ -5,7 +5,7 @@ import {
   type ConsentDescription,
   type OAuthHelpers,
 } from "@cloudflare/workers-oauth-provider";
-import { escapeHtml } from "@repo/mcp-core";
+import { escapeHtml, log } from "@repo/mcp-core";
 import { errorPage, htmlHeaders, page } from "./html.js";
 
 /** The env an auth handler sees: workers-oauth-provider puts its helpers there. */
@@ -49,6 +49,7 @@ export function authorizationErrorResponse(error: unknown): Response {
     return errorPage(400, "This sign-in request cannot continue", error.description);
   }
   if (error instanceof CimdFetchError) {
+    log({ event: "oauth_error", error: "invalid_client", status: 400, document: error.metadataUrl, reason: error.detail });
     // The document is public; which one failed and why is what the client's developer needs.
     return errorPage(
       400,

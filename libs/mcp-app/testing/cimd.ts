@@ -230,6 +230,8 @@ export function cimdSuite(options: CimdSuiteOptions): void {
 
     it("a missing or malformed document is refused, naming the document", async () => {
       await expectRefused(`${host.origin}/nothing-here/client.json`, /nothing-here\/client\.json could not be used: it answered HTTP 404/);
+      // The operator's log says the same (a document some clients' hosts refuse to cloud addresses shows up here).
+      expect(server.logs()).toContain(`"document":"${host.origin}/nothing-here/client.json","reason":"it answered HTTP 404"`);
       const clientId = `${host.origin}/broken/client.json`;
       host.serve((_, response) => response.writeHead(200, { "Content-Type": "application/json" }).end("{ not json"), "/broken/client.json");
       await expectRefused(clientId, /not valid JSON/);

@@ -2,7 +2,11 @@ import { formatBytes, formatNumber, formatRatio, markdownTable, median, meets, r
 
 /** What one run of the benchmark produced (docs/benchmarks.json). */
 
-export type ScenarioKey = "post" | "call2025" | "call2026" | "init2025" | "sse";
+export type ScenarioKey = "post" | "call2025" | "call2026" | "init2025" | "sse" | "taskCreate" | "taskGet";
+
+/** The MCP apps' scenarios, in report order; the task ones are measured at c=10 only. */
+export const APP_SCENARIOS = ["call2025", "call2026", "init2025", "sse", "taskCreate", "taskGet"] as const;
+export const TASK_CONCURRENCY = 10;
 
 export const SCENARIOS: Record<ScenarioKey, string> = {
   post: "trivial Worker: POST, fixed JSON answer",
@@ -10,6 +14,8 @@ export const SCENARIOS: Record<ScenarioKey, string> = {
   call2026: "tools/call over /mcp, 2026-07-28 (per-request _meta)",
   init2025: "new 2025-era session: initialize over /mcp",
   sse: "tools/call over legacy /sse: POST /sse/message, replies counted on the stream",
+  taskCreate: "MCP Tasks, 2026-07-28: tools/call count_slowly as a task (one new task Durable Object per request), c=10 only",
+  taskGet: "MCP Tasks, 2026-07-28: tasks/get of a completed task, c=10 only",
 };
 
 export interface ThroughputFigure {
@@ -178,7 +184,7 @@ function tables(results: Results): Table[] {
     }
   }
   for (const app of results.apps.filter((a) => a.kind !== "baseline")) {
-    for (const scenario of ["call2025", "call2026", "init2025", "sse"] as const) {
+    for (const scenario of APP_SCENARIOS) {
       for (const c of concurrency) {
         const f = results.throughput[app.key]?.[scenario]?.[c];
         if (!f) continue;

@@ -17,8 +17,26 @@ import { join } from "node:path";
 import { APPS, type BenchApp, type RunningApp } from "./apps.js";
 import { type LoadResult, load, type RequestShape } from "./load.js";
 import { type BundleSize, bundleSize, expectedBody, type MemoryGrowth, memoryGrowth, type SseRelease, send, sseRelease } from "./probes.js";
-import { type Results, renderMarkdown, renderText, type ScenarioKey, type ThroughputFigure } from "./report.js";
-import { call2025, call2026, initialize2025, initialized2025, LEGACY_VERSION, sseCall, trivialRequest } from "./scenarios.js";
+import {
+  APP_SCENARIOS,
+  type Results,
+  renderMarkdown,
+  renderText,
+  type ScenarioKey,
+  TASK_CONCURRENCY,
+  type ThroughputFigure,
+} from "./report.js";
+import {
+  call2025,
+  call2026,
+  initialize2025,
+  initialized2025,
+  LEGACY_VERSION,
+  sseCall,
+  taskCreate2026,
+  taskGet2026,
+  trivialRequest,
+} from "./scenarios.js";
 import { openInitializedSse } from "./sse-client.js";
 import { median } from "./stats.js";
 import { machineLoad } from "./system.js";
@@ -62,6 +80,20 @@ async function prepare(app: BenchApp, running: RunningApp): Promise<Prepared> {
     const shape = make(running.auth);
     shapes[key] = { ...shape, expectBody: await expectedBody(origin, shape, `${app.key} ${key}`) };
   }
+  // Every task creation answers a new task id, so only its status is checked under load; the
+  // tasks/get poll answers the same bytes each time once its task has completed.
+  const create = taskCreate2026(running.auth);
+  const created = await send(origin, create);
+  const taskId = (JSON.parse(created.body) as { result?: { resultType?: string; taskId?: string } }).result?.taskId;
+  if (created.status !== 200 || !taskId) throw new Error(`${app.key}: count_slowly did not become a task: ${created.body.slice(0, 300)}`);
+  shapes.taskCreate = create;
+  const get = taskGet2026(running.auth, taskId);
+  const deadline = Date.now() + 15_000;
+  while (!(await send(origin, get)).body.includes('"status":"completed"')) {
+    if (Date.now() > deadline) throw new Error(`${app.key}: task ${taskId} did not complete`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  shapes.taskGet = { ...get, expectBody: await expectedBody(origin, get, `${app.key} taskGet`) };
   return { app, running, shapes };
 }
 
@@ -201,7 +233,8 @@ async function main() {
         let before = await measureTrivial(c);
         for (const app of order) {
           const p = prepared.get(app.key) as Prepared;
-          for (const scenario of ["call2025", "call2026", "init2025", "sse"] as const) {
+          for (const scenario of APP_SCENARIOS) {
+            if ((scenario === "taskCreate" || scenario === "taskGet") && c !== TASK_CONCURRENCY) continue;
             const sample =
               scenario === "sse"
                 ? await loadSse(p, c)

@@ -39,6 +39,34 @@ export function call2026(auth: Record<string, string>): RequestShape {
   };
 }
 
+/** The 2026-07-28 envelope of a client that declares the Tasks extension. */
+const TASKS_META = {
+  "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+  "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
+  "io.modelcontextprotocol/clientCapabilities": { extensions: { "io.modelcontextprotocol/tasks": {} } },
+};
+
+/** tools/call count_slowly (one step, no delay) from a client that declares Tasks: each request creates a task. */
+export function taskCreate2026(auth: Record<string, string>): RequestShape {
+  const params = { name: "count_slowly", arguments: { to: 1, delayMs: 0 }, _meta: TASKS_META };
+  return {
+    method: "POST",
+    path: "/mcp",
+    headers: { ...jsonHeaders(auth), "MCP-Protocol-Version": MODERN_VERSION, "Mcp-Method": "tools/call", "Mcp-Name": "count_slowly" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params }),
+  };
+}
+
+/** tasks/get of one completed task: the poll a Tasks client repeats. */
+export function taskGet2026(auth: Record<string, string>, taskId: string): RequestShape {
+  return {
+    method: "POST",
+    path: "/mcp",
+    headers: { ...jsonHeaders(auth), "MCP-Protocol-Version": MODERN_VERSION, "Mcp-Method": "tasks/get", "Mcp-Name": taskId },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tasks/get", params: { taskId, _meta: TASKS_META } }),
+  };
+}
+
 /** initialize, 2025-era: what every new session of a 2025-era client starts with. */
 export function initialize2025(auth: Record<string, string>): RequestShape {
   return {
