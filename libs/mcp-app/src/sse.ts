@@ -4,7 +4,7 @@ import { annotate, type Caller, CallerSchema, describeError, isAnonymous, log } 
 import * as z from "zod";
 import type { ServerDefinition } from "./definition.js";
 import { isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
-import { classifyBody, TOO_MANY_MESSAGES } from "./message.js";
+import { classifyBody, joinMessageTrace, TOO_MANY_MESSAGES } from "./message.js";
 import { urlOf } from "./origin.js";
 import { SSE_MESSAGE_PATH, SSE_PATH } from "./paths.js";
 import { ipKey, type RateLimitEnv } from "./ratelimit.js";
@@ -118,6 +118,7 @@ export function createSseRoute(definition: ServerDefinition) {
     if (!read.ok) return read.response;
     const classified = classifyBody(read.body, definition);
     if (!classified) return jsonRpcError(400, -32600, TOO_MANY_MESSAGES);
+    joinMessageTrace(classified);
     if (classified.messages.length === 0 || classified.messages.some((message) => message.kind === undefined)) {
       // The SDK would drop these without an answer, leaving the client waiting on its stream.
       return jsonRpcError(400, -32600, "Invalid Request: expected a JSON-RPC request or notification");

@@ -5,11 +5,11 @@ import {
   type McpRequestContext,
   type McpServer,
 } from "@modelcontextprotocol/server";
-import { annotate, type Caller, describeError, log } from "@repo/mcp-core";
+import { annotate, type Caller, currentScope, describeError, log } from "@repo/mcp-core";
 import type { ServerDefinition } from "./definition.js";
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { LegacyExchange } from "./legacy-exchange.js";
-import { type ClassifiedBody, classifyBody, TOO_MANY_MESSAGES } from "./message.js";
+import { type ClassifiedBody, classifyBody, joinMessageTrace, TOO_MANY_MESSAGES } from "./message.js";
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
 import { buildServer } from "./server.js";
 import { isEventStream, KEEP_ALIVE_MS, SseStream } from "./sse-stream.js";
@@ -102,16 +102,30 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     if (!read.ok) return read.response;
     const classified = classifyBody(read.body, definition);
     if (!classified) return jsonRpcError(400, -32600, TOO_MANY_MESSAGES);
+    joinMessageTrace(classified);
     const single = classified.batch ? undefined : classified.messages[0];
     if (single?.method === "tools/call" && single.name !== undefined) annotate({ tool: single.name.slice(0, 64) });
     const refusal = scopeRefusal(caller, classified.messages);
     if (refusal) return insufficientScope(request, refusal, "oauth");
     const context: RequestContext = { caller, env, classified };
-    if (!single?.claimsModern && (await isLegacyRequest(request, read.body, { maxRequestBodySize: MAX_BODY_BYTES }))) {
-      return classified.batch ? legacyBatch(request, context) : legacySingle(request, context);
-    }
-    return modernRequest(request, context);
+    const response =
+      !single?.claimsModern && (await isLegacyRequest(request, read.body, { maxRequestBodySize: MAX_BODY_BYTES }))
+        ? await (classified.batch ? legacyBatch(request, context) : legacySingle(request, context))
+        : await modernRequest(request, context);
+    if (single?.method === "tools/call") noteProtocolError();
+    return response;
   };
+}
+
+/**
+ * A tools/call answered without its tool running (unknown tool, arguments the schema refused, a
+ * header that contradicts the body) ended in a protocol error: the request's line says so.
+ */
+function noteProtocolError(): void {
+  const scope = currentScope();
+  if (!scope || scope.fields.outcome !== undefined) return;
+  const ran = scope.trace?.spans.some((span) => span.attributes["mcp.method.name"] === "tools/call") ?? false;
+  if (!ran) annotate({ outcome: "protocol_error" });
 }
 
 /**

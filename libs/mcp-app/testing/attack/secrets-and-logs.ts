@@ -74,7 +74,7 @@ export function secretsAndLogCases(ctx: AttackContext): void {
       expect(calls.every((line) => line.outcome === undefined || line.outcome === "ok" || line.outcome === "tool_error")).toBe(true);
       if (auth.style !== "public") {
         expect(calls.every((line) => typeof line.clientId === "string" && typeof line.userId === "string")).toBe(true);
-        const refused = requests.filter((line) => line.status === 403 && line.outcome === "insufficient_scope");
+        const refused = requests.filter((line) => line.status === 403 && line.outcome === "scope_refused");
         expect(refused.map((line) => line.route)).toEqual(expect.arrayContaining(["/mcp", "/sse/message"]));
       }
       expect(requests.filter((line) => line.status === 429).every((line) => line.outcome === "rate_limited")).toBe(true);
