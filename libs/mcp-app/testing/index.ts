@@ -46,3 +46,4 @@ export {
   registerClient,
   type TokenResponse,
 } from "./oauth-flow.js";
+export { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.js";

@@ -1,8 +1,23 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loggedRequests } from "../logs.js";
+import type { OtlpReceiver } from "../otlp-receiver.js";
 import type { AttackContext } from "./context.js";
 import type { AttackServer } from "./options.js";
 import { PROBE } from "./shared.js";
+
+/** Every attribute key the tracer may set (libs/mcp-core/src/trace.ts and its callers): anything else is a leak. */
+const SPAN_ATTRIBUTES = [
+  "http.request.method",
+  "url.path",
+  "http.response.status_code",
+  "server.address",
+  "error.type",
+  "mcp.method.name",
+  "mcp.outcome",
+  "mcp.client.id",
+  "mcp.auth.style",
+  "gen_ai.tool.name",
+];
 
 /** Run last: these read every body and log line the cases before them produced. */
 export function secretsAndLogCases(ctx: AttackContext): void {
@@ -27,6 +42,28 @@ export function secretsAndLogCases(ctx: AttackContext): void {
       const output = (ctx.server as AttackServer).logs();
       for (const secret of [...secrets, ...logOnlySecrets])
         expect(output.includes(secret), `the log shows a secret (${secret.slice(0, 4)}…)`).toBe(false);
+    });
+
+    it("the spans the app exported carry no secret, only the attributes the tracer sets, and one trace per logged request", async () => {
+      const receiver = ctx.receiver as OtlpReceiver;
+      const requests = loggedRequests((ctx.server as AttackServer).logs());
+      const traced = new Set(requests.map((line) => line.trace_id));
+      // Exports run after each response, in waitUntil: wait for most of the logged requests' traces.
+      const spans = await receiver.waitFor((received) => new Set(received.map((span) => span.traceId)).size >= traced.size * 0.9, 20_000);
+      const raw = receiver.bodies().join("\n");
+      for (const secret of [...secrets, ...logOnlySecrets])
+        expect(raw.includes(secret), `a span shows a secret (${secret.slice(0, 4)}…)`).toBe(false);
+      for (const span of spans) {
+        for (const key of Object.keys(span.attributes)) expect(SPAN_ATTRIBUTES, `span ${span.name} has attribute ${key}`).toContain(key);
+        expect(span.end >= span.start, span.name).toBe(true);
+      }
+      // Every exported trace is one a log line names: logs and spans of a request join on trace_id.
+      const logged = new Set(requests.map((line) => String(line.trace_id)));
+      const roots = spans.filter((span) => span.kind === 2);
+      expect(roots.length).toBeGreaterThan(50);
+      expect(roots.filter((span) => !logged.has(span.traceId))).toEqual([]);
+      expect(spans.some((span) => span.name === "authenticate")).toBe(true);
+      expect(spans.some((span) => span.name === `tools/call ${PROBE.name}` && span.attributes["mcp.outcome"] === "ok")).toBe(true);
     });
 
     it(
