@@ -367,6 +367,12 @@ describe("trace context on the request's log lines", () => {
     const lines = await linesOf({ headers: JSON_HEADERS, body: unknown });
     expect(lines.at(-1)).toMatchObject({ route: "/mcp", tool: "nope", outcome: "protocol_error" });
   });
+
+  it("logs arguments the schema refused as a tool_error (an isError result the model can act on)", async () => {
+    const refused = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "add", arguments: { a: "one" } } });
+    const lines = await linesOf({ headers: JSON_HEADERS, body: refused });
+    expect(lines.at(-1)).toMatchObject({ route: "/mcp", tool: "add", outcome: "tool_error" });
+  });
 });
 
 interface SseEvent {

@@ -112,20 +112,31 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
       !single?.claimsModern && (await isLegacyRequest(request, read.body, { maxRequestBodySize: MAX_BODY_BYTES }))
         ? await (classified.batch ? legacyBatch(request, context) : legacySingle(request, context))
         : await modernRequest(request, context);
-    if (single?.method === "tools/call") noteProtocolError();
+    if (single?.method === "tools/call") await noteRefusedCall(response);
     return response;
   };
 }
 
 /**
- * A tools/call answered without its tool running (unknown tool, arguments the schema refused, a
- * header that contradicts the body) ended in a protocol error: the request's line says so.
+ * The outcome of a tools/call the SDK answered without running its tool: an unknown tool or a
+ * malformed call is a JSON-RPC error (protocol_error), arguments the schema refused an isError
+ * result (tool_error). Only this refused path reads a copy of the answer; the answer is small.
  */
-function noteProtocolError(): void {
+async function noteRefusedCall(response: Response): Promise<void> {
   const scope = currentScope();
   if (!scope || scope.fields.outcome !== undefined) return;
-  const ran = scope.trace?.spans.some((span) => span.attributes["mcp.method.name"] === "tools/call") ?? false;
-  if (!ran) annotate({ outcome: "protocol_error" });
+  if (scope.trace?.spans.some((span) => span.attributes["mcp.method.name"] === "tools/call")) return;
+  const text = await response
+    .clone()
+    .text()
+    .catch(() => "");
+  // A JSON body, or the one `data:` line of an SSE-framed answer.
+  const json = isEventStream(response) ? (/^data: (.*)$/m.exec(text)?.[1] ?? "") : text;
+  let answer: { result?: { isError?: unknown }; error?: unknown } | undefined;
+  try {
+    answer = JSON.parse(json);
+  } catch {}
+  annotate({ outcome: answer?.result?.isError === true ? "tool_error" : "protocol_error" });
 }
 
 /**

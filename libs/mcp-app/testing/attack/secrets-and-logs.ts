@@ -106,9 +106,17 @@ export function secretsAndLogCases(ctx: AttackContext): void {
         expect(String(line.route)).not.toContain("?");
       }
       const calls = requests.filter((line) => line.route === "/mcp" && line.tool === PROBE.name && line.status === 200);
-      // Calls the SDK refused before the tool ran (argument validation) have no outcome; the rest do.
-      expect(calls.filter((line) => line.outcome === "ok").length).toBeGreaterThan(20);
-      expect(calls.every((line) => line.outcome === undefined || line.outcome === "ok" || line.outcome === "tool_error")).toBe(true);
+      // Every call has an outcome: arguments the schema refused are tool errors (the model can fix
+      // them), a malformed call (arguments not an object) a protocol error.
+      const outcomes = calls.map((line) => line.outcome);
+      expect(outcomes.filter((outcome) => outcome === "ok").length).toBeGreaterThan(20);
+      expect(outcomes).toContain("tool_error");
+      expect(outcomes).toContain("protocol_error");
+      expect(outcomes.every((outcome) => outcome === "ok" || outcome === "tool_error" || outcome === "protocol_error")).toBe(true);
+      const unknownTool = requests.filter((line) => line.route === "/mcp" && line.tool === "subtract_all");
+      expect(unknownTool.length).toBeGreaterThan(0);
+      expect(unknownTool.every((line) => line.outcome === "protocol_error")).toBe(true);
+      expect(calls.every((line) => typeof line.trace_id === "string" && typeof line.span_id === "string")).toBe(true);
       if (auth.style !== "public") {
         expect(calls.every((line) => typeof line.clientId === "string" && typeof line.userId === "string")).toBe(true);
         const refused = requests.filter((line) => line.status === 403 && line.outcome === "scope_refused");
