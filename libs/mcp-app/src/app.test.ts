@@ -546,4 +546,25 @@ describe("legacy HTTP+SSE (2024-11-05)", () => {
     expect(await client.callTool({ name: "add", arguments: { a: 1 } })).toMatchObject({ isError: true });
     await client.close();
   });
+
+  it("runs a message's tool in the POST's trace, though the session's Durable Object runs it", async () => {
+    const lines: Record<string, unknown>[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(JSON.parse(line)));
+    const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const client = new Client({ name: "vitest-sse", version: "1.0.0" });
+    await client.connect(
+      new SSEClientTransport(new URL("/sse", ORIGIN), {
+        fetch: inProcess,
+        requestInit: { headers: { traceparent: `00-${trace}-00f067aa0ba902b7-01` } },
+      }),
+    );
+    await client.callTool({ name: "add", arguments: { a: 1, b: 2 } });
+    await client.close();
+    vi.restoreAllMocks();
+    const tool = lines.find((line) => line.event === "tool" && line.tool === "add");
+    expect(tool).toMatchObject({ outcome: "ok", trace_id: trace });
+    const posts = lines.filter((line) => line.route === "/sse/message" && line.trace_id === trace);
+    expect(posts.length).toBeGreaterThan(0);
+    expect(posts.map((line) => line.span_id)).not.toContain(tool?.span_id);
+  });
 });

@@ -84,6 +84,7 @@ export {
 } from "./tool.js";
 export {
   adoptTraceMeta,
+  currentTraceparent,
   inSpan,
   parseTraceparent,
   parseTracestate,

@@ -188,6 +188,12 @@ export function adoptTraceMeta(meta: unknown): void {
   currentScope()?.trace?.adopt(meta);
 }
 
+/** The `traceparent` naming the current span, for work handed to another invocation (a Durable Object); undefined outside a request. */
+export function currentTraceparent(): string | undefined {
+  const scope = currentScope();
+  return scope?.trace?.traceparent((scope.span ?? scope.trace.root).spanId);
+}
+
 /** Sets attributes of the current span (the request's root span outside any child). */
 export function setSpanAttributes(attributes: SpanAttributes): void {
   const scope = currentScope();
