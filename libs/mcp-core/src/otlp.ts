@@ -17,6 +17,10 @@ export interface OtlpConfig {
 const EXPORT_TIMEOUT_MS = 5000;
 /** How long an export waits for spans still running after the response (waitUntil allows 30 s in all). */
 const SETTLE_MS = 20_000;
+/** A batch is posted once it holds this many spans... */
+const MAX_BATCH_SPANS = 256;
+/** ...or this long after its first request was queued. */
+const FLUSH_AFTER_MS = 1000;
 
 const KIND: Record<SpanKind, number> = { internal: 1, server: 2, client: 3 };
 const STATUS: Record<SpanStatus, number> = { unset: 0, ok: 1, error: 2 };
@@ -36,8 +40,14 @@ function keyValues(attributes: SpanAttributes): { key: string; value: AnyValue }
 
 const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
 
-/** The OTLP/JSON body for one request's spans. */
-export function encodeSpans(trace: RequestTrace, spans: readonly SpanRecord[], service: string): unknown {
+/** The spans of one request, ready to send. */
+export interface TraceSpans {
+  trace: RequestTrace;
+  spans: readonly SpanRecord[];
+}
+
+/** The OTLP/JSON body for the spans of one or more requests. */
+export function encodeSpans(traces: readonly TraceSpans[], service: string): unknown {
   return {
     resourceSpans: [
       {
@@ -45,18 +55,20 @@ export function encodeSpans(trace: RequestTrace, spans: readonly SpanRecord[], s
         scopeSpans: [
           {
             scope: { name: "@repo/mcp-core" },
-            spans: spans.map((span) => ({
-              traceId: trace.traceId,
-              spanId: span.spanId,
-              ...(span.parentSpanId && { parentSpanId: span.parentSpanId }),
-              ...(trace.tracestate && span === trace.root && { traceState: trace.tracestate }),
-              name: span.name,
-              kind: KIND[span.kind],
-              startTimeUnixNano: nanos(span.startMs),
-              endTimeUnixNano: nanos(Math.max(span.endMs, span.startMs)),
-              attributes: keyValues(span.attributes),
-              status: { code: STATUS[span.status] },
-            })),
+            spans: traces.flatMap(({ trace, spans }) =>
+              spans.map((span) => ({
+                traceId: trace.traceId,
+                spanId: span.spanId,
+                ...(span.parentSpanId && { parentSpanId: span.parentSpanId }),
+                ...(trace.tracestate && span === trace.root && { traceState: trace.tracestate }),
+                name: span.name,
+                kind: KIND[span.kind],
+                startTimeUnixNano: nanos(span.startMs),
+                endTimeUnixNano: nanos(Math.max(span.endMs, span.startMs)),
+                attributes: keyValues(span.attributes),
+                status: { code: STATUS[span.status] },
+              })),
+            ),
           },
         ],
       },
@@ -77,10 +89,19 @@ function parseHeaders(value: string | undefined): Record<string, string> {
   return headers;
 }
 
+/** Spans waiting in this isolate for the next post, by collector and service. */
+interface Batch {
+  traces: TraceSpans[];
+  spans: number;
+}
+const batches = new Map<string, Batch>();
+
 /**
- * Ends the request's trace and, when an endpoint is configured and the trace is sampled, posts its
- * spans in `ctx.waitUntil`: the response never waits for it, and a failed export is one log line
- * (with the endpoint's host, never its headers), not a failed request.
+ * Ends the request's trace and, when an endpoint is configured and the trace is sampled, queues its
+ * spans in `ctx.waitUntil`: the response never waits for it. Spans are posted in batches, one post
+ * per MAX_BATCH_SPANS spans or FLUSH_AFTER_MS after the first queued (so a busy isolate makes one
+ * post for many requests, not one each); a failed post is one log line (with the endpoint's host,
+ * never its headers), not a failed request. An isolate evicted within FLUSH_AFTER_MS loses its queue.
  */
 export function exportTrace(
   trace: RequestTrace,
@@ -92,28 +113,48 @@ export function exportTrace(
   trace.finish(status);
   const endpoint = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
   if (!endpoint || !trace.sampled) return;
-  const post = async () => {
-    let host = "invalid URL";
-    try {
-      const url = new URL(endpoint);
-      host = url.host;
-      const spans = await trace.settled(SETTLE_MS);
-      const body = JSON.stringify(encodeSpans(trace, spans, config.OTEL_SERVICE_NAME || service));
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { ...parseHeaders(config.OTEL_EXPORTER_OTLP_HEADERS), "Content-Type": "application/json" },
-        body,
-        signal: AbortSignal.timeout(EXPORT_TIMEOUT_MS),
-      });
-      await response.body?.cancel().catch(() => {});
-      if (!response.ok) log({ event: "trace_export_failed", endpoint: host, status: response.status });
-    } catch (error) {
-      log({ event: "trace_export_failed", endpoint: host, error: describeError(error) });
+  const name = config.OTEL_SERVICE_NAME || service;
+  const key = `${endpoint}\n${name}\n${config.OTEL_EXPORTER_OTLP_HEADERS ?? ""}`;
+  const queue = async () => {
+    const spans = await trace.settled(SETTLE_MS);
+    let batch = batches.get(key);
+    const first = !batch;
+    if (!batch) {
+      batch = { traces: [], spans: 0 };
+      batches.set(key, batch);
     }
+    batch.traces.push({ trace, spans });
+    batch.spans += spans.length;
+    if (batch.spans < MAX_BATCH_SPANS) {
+      if (!first) return;
+      await new Promise((resolve) => setTimeout(resolve, FLUSH_AFTER_MS));
+    }
+    // Whoever takes the batch off the map posts it: the size trigger or the timer, never both.
+    if (batches.get(key) !== batch) return;
+    batches.delete(key);
+    await post(endpoint, config.OTEL_EXPORTER_OTLP_HEADERS, encodeSpans(batch.traces, name));
   };
   try {
-    ctx.waitUntil(post());
+    ctx.waitUntil(queue());
   } catch {
     // No ExecutionContext to extend (a test harness): the export still runs, unawaited.
+  }
+}
+
+async function post(endpoint: string, headers: string | undefined, body: unknown): Promise<void> {
+  let host = "invalid URL";
+  try {
+    const url = new URL(endpoint);
+    host = url.host;
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { ...parseHeaders(headers), "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(EXPORT_TIMEOUT_MS),
+    });
+    await response.body?.cancel().catch(() => {});
+    if (!response.ok) log({ event: "trace_export_failed", endpoint: host, status: response.status });
+  } catch (error) {
+    log({ event: "trace_export_failed", endpoint: host, error: describeError(error) });
   }
 }

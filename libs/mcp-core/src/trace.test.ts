@@ -153,7 +153,7 @@ describe("OTLP export", () => {
     const trace = new RequestTrace("POST /mcp", `00-${TRACE}-${PARENT}-01`);
     trace.root.attributes = { "http.request.method": "POST", "http.request.header.authorization": "Bearer x", ratio: 0.5, ok: true };
     trace.finish(200);
-    const body = encodeSpans(trace, [trace.root], "calc") as {
+    const body = encodeSpans([{ trace, spans: [trace.root] }], "calc") as {
       resourceSpans: { resource: unknown; scopeSpans: { spans: Record<string, unknown>[] }[] }[];
     };
     const span = body.resourceSpans[0]?.scopeSpans[0]?.spans[0];
