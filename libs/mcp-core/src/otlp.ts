@@ -38,7 +38,8 @@ function keyValues(attributes: SpanAttributes): { key: string; value: AnyValue }
   return Object.entries(redact(attributes)).map(([key, value]) => ({ key, value: anyValue(value as string | number | boolean) }));
 }
 
-const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
+/** Unix nanoseconds as OTLP/JSON writes them (a decimal string); Date.now() is whole milliseconds. */
+const nanos = (ms: number) => `${Math.trunc(ms)}000000`;
 
 /** The spans of one request, ready to send. */
 export interface TraceSpans {

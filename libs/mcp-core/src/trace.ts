@@ -39,13 +39,28 @@ export function parseTracestate(value: unknown): string | undefined {
   return members.filter(Boolean).join(",") || undefined;
 }
 
-/** `bytes` random bytes as lowercase hex, never all zeros. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+/** Random bytes drawn from crypto.getRandomValues in bulk: one call per 512 ids, not one per id. */
+const pool = new Uint8Array(4096);
+let taken = pool.length;
+
+/** `bytes` random bytes (crypto.getRandomValues) as lowercase hex, never all zeros. */
 export function randomId(bytes: 8 | 16): string {
-  const buffer = crypto.getRandomValues(new Uint8Array(bytes));
-  buffer[bytes - 1] ||= 1;
-  let hex = "";
-  for (const byte of buffer) hex += byte.toString(16).padStart(2, "0");
-  return hex;
+  for (;;) {
+    if (taken + bytes > pool.length) {
+      crypto.getRandomValues(pool);
+      taken = 0;
+    }
+    let hex = "";
+    let zero = true;
+    for (let index = taken; index < taken + bytes; index++) {
+      const byte = pool[index] as number;
+      if (byte !== 0) zero = false;
+      hex += HEX[byte];
+    }
+    taken += bytes;
+    if (!zero) return hex;
+  }
 }
 
 export type SpanKind = "server" | "internal" | "client";
