@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { userForToken } from "./users.js";
 
 // The real Worker against a D1 database with the migrations and demo seed applied (test/setup.ts).
@@ -109,5 +109,40 @@ describe("the rest", () => {
     const all = JSON.stringify(await env.DB.prepare("SELECT * FROM tokens").all());
     for (const token of Object.values(TOKENS)) expect(all).not.toContain(token);
     expect(await userForToken(env.DB, TOKENS.ada)).toEqual(ADA);
+  });
+});
+
+describe("the request log", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("logs one line per request in the caller's trace, naming the caller's span as parent, never the token", async () => {
+    const lines: Record<string, unknown>[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(JSON.parse(line)));
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const response = await exports.default.fetch(
+      new Request("http://localhost:8790/me", { headers: { Authorization: `Bearer ${TOKENS.ada}`, traceparent } }),
+    );
+    expect(response.status).toBe(200);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        app: "example-user-api",
+        method: "GET",
+        route: "/me",
+        status: 200,
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+        parent_span_id: "00f067aa0ba902b7",
+      }),
+    ]);
+    expect(lines[0]?.span_id).toMatch(/^[0-9a-f]{16}$/);
+    expect(JSON.stringify(lines)).not.toContain(TOKENS.ada);
+  });
+
+  it("starts a trace of its own for a malformed traceparent", async () => {
+    const lines: Record<string, unknown>[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(JSON.parse(line)));
+    await exports.default.fetch(new Request("http://localhost:8790/", { headers: { traceparent: "00-zz-00f067aa0ba902b7-01" } }));
+    expect(lines.length).toBe(1);
+    expect(lines[0]?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(lines[0]?.parent_span_id).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { describeError, log } from "@repo/mcp-core";
+import { describeError, log, RequestTrace, withRequestFields } from "@repo/mcp-core";
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { HTTPException } from "hono/http-exception";
@@ -9,6 +9,28 @@ type AppEnv = { Bindings: Env; Variables: { user: User } };
 const app = new Hono<AppEnv>();
 
 const problem = (error: string, message: string) => ({ error, message });
+
+// One log line per request, in the caller's trace when it sent a valid `traceparent` (the MCP
+// server does): trace_id is the caller's, parent_span_id the span that made the call.
+app.use((c, next) => {
+  const started = Date.now();
+  const trace = new RequestTrace(`${c.req.method} ${c.req.path}`, c.req.header("traceparent"), c.req.header("tracestate"));
+  return withRequestFields(
+    {},
+    async () => {
+      await next();
+      log({
+        app: "example-user-api",
+        method: c.req.method,
+        route: c.req.path,
+        status: c.res.status,
+        ms: Date.now() - started,
+        parent_span_id: trace.remoteParentId,
+      });
+    },
+    trace,
+  );
+});
 
 // Every route but the index needs a token of a user; hono answers 401 (missing or unknown token)
 // and 400 (malformed Authorization header) with a Bearer challenge.

@@ -16,7 +16,8 @@ const API_KEYS = JSON.stringify([
 attackSuite({
   name: "remote-mcp-bearer-auth",
   // The api-keys validator: no user backend is needed (the USER_API binding stays unused).
-  start: () => startDevServer({ cwd: new URL("..", import.meta.url).pathname, vars: { BEARER_VALIDATOR: "api-keys", API_KEYS } }),
+  start: (vars) =>
+    startDevServer({ cwd: new URL("..", import.meta.url).pathname, vars: { ...vars, BEARER_VALIDATOR: "api-keys", API_KEYS } }),
   auth: { style: "bearer", token: keys.full, unscopedToken: keys.unscoped, rateLimitToken: keys.limited, sessionCapToken: keys.sessions },
   wranglerConfig: new URL("../wrangler.jsonc", import.meta.url),
 });

@@ -4,9 +4,12 @@ import {
   connectSdkClient,
   initializeRequest,
   jsonRpcErrorOf,
+  loggedRequests,
+  type OtlpReceiver,
   postJsonRpc,
   printServerLogOnFailure,
   probeSse,
+  startOtlpReceiver,
 } from "@repo/mcp-app/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readmeClaudeConfigs, requestLines, runClaudeDesktopEntry, TOKENS, USERS } from "./demo.js";
@@ -16,11 +19,15 @@ import { type BothWorkers, startWithUserApi } from "./dev.js";
 // validated by the user backend over the USER_API service binding, on the seeded demo database.
 
 let server: BothWorkers;
+// Spans go to a collector stand-in, so the exporter runs for real under every case of this file.
+let receiver: OtlpReceiver;
 beforeAll(async () => {
-  server = await startWithUserApi(inject("seededState"), {});
+  receiver = await startOtlpReceiver();
+  server = await startWithUserApi(inject("seededState"), { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url });
 });
 afterAll(async () => {
   await server?.stop();
+  await receiver?.close();
 });
 printServerLogOnFailure(() => server);
 
@@ -171,5 +178,98 @@ describe("the server's own output", () => {
     expect([...routes].every((route) => !route.includes("?"))).toBe(true);
     expect(routes).toContain("/mcp");
     expect(routes).toContain("/sse/message");
+  });
+});
+
+describe("trace context from the client to the user backend", () => {
+  const PARENT = "00f067aa0ba902b7";
+  /** The JSON lines of one Worker of the session (wrangler prefixes each with its name). */
+  const linesOf = (worker: string) =>
+    server
+      .logs()
+      .split("\n")
+      .filter((line) => line.startsWith(`[${worker}] {`))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line.slice(line.indexOf("{"))) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+
+  async function expectTraced(trace: string, parent: string): Promise<void> {
+    // The MCP server: the tool's line and the request's line, both in the caller's trace.
+    const mcp = linesOf("remote-mcp-bearer-auth").filter((line) => line.trace_id === trace);
+    expect(mcp.filter((line) => line.event === "tool").map((line) => [line.tool, line.outcome])).toContainEqual(["get_user_data", "ok"]);
+    expect(mcp.find((line) => line.route === "/mcp" && line.tool === "get_user_data")).toMatchObject({
+      status: 200,
+      outcome: "ok",
+      latency_ms: expect.any(Number),
+    });
+    // The user backend: called in the same trace, each call from a span of its own (never the caller's).
+    const backend = linesOf("example-user-api").filter((line) => line.trace_id === trace);
+    expect(backend.length).toBeGreaterThanOrEqual(1);
+    expect(backend.every((line) => line.route === "/me" && typeof line.parent_span_id === "string" && line.parent_span_id !== parent)).toBe(
+      true,
+    );
+    // The exported spans: caller → this Worker's request → tool call → GET /me, the span the backend saw as its parent.
+    const spans = await receiver.waitFor(
+      (received) => received.filter((span) => span.traceId === trace && span.name === "GET /me").length >= backend.length,
+    );
+    const traced = spans.filter((span) => span.traceId === trace);
+    const byId = new Map(traced.map((span) => [span.spanId, span]));
+    const calls = traced.filter((span) => span.name === "GET /me" && backend.some((line) => line.parent_span_id === span.spanId));
+    expect(calls.length).toBe(backend.length);
+    const fromTool = calls.find((span) => byId.get(span.parentSpanId ?? "")?.name === "tools/call get_user_data");
+    expect(fromTool?.attributes).toMatchObject({ "http.request.method": "GET", "url.path": "/me", "http.response.status_code": 200 });
+    const tool = byId.get(fromTool?.parentSpanId ?? "");
+    const root = byId.get(tool?.parentSpanId ?? "");
+    expect(root).toMatchObject({ name: "POST /mcp", kind: 2, parentSpanId: parent, service: "remote-mcp-bearer-auth" });
+    expect(root?.attributes).toMatchObject({ "gen_ai.tool.name": "get_user_data", "mcp.outcome": "ok" });
+    for (const token of Object.values(TOKENS)) expect(receiver.bodies().join("\n")).not.toContain(token);
+  }
+
+  it("a traceparent header: every line of the call, the backend's line and the spans carry its trace id", async () => {
+    const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const client = await connectSdkClient(`${server.origin}/mcp`, "streamable-http", undefined, {
+      ...bearer(TOKENS.ada),
+      traceparent: `00-${trace}-${PARENT}-01`,
+    });
+    try {
+      expect(await client.callTool({ name: "get_user_data", arguments: {} })).toMatchObject({ structuredContent: USERS.ada });
+    } finally {
+      await client.close();
+    }
+    await expectTraced(trace, PARENT);
+  });
+
+  it("a traceparent in the message's _meta (SEP-414), over a header naming another trace", async () => {
+    const trace = "0af7651916cd43dd8448eb211c80319c";
+    const parent = "b7ad6b7169203331";
+    const client = await connectModernClient(`${server.origin}/mcp`, undefined, {
+      ...bearer(TOKENS.grace),
+      traceparent: `00-${"1".repeat(32)}-${PARENT}-01`,
+    });
+    try {
+      const result = await client.callTool({ name: "get_user_data", arguments: {}, _meta: { traceparent: `00-${trace}-${parent}-01` } });
+      expect(result.structuredContent).toEqual(USERS.grace);
+    } finally {
+      await client.close();
+    }
+    await expectTraced(trace, parent);
+  });
+
+  it("a malformed traceparent is ignored: the call runs in a new trace, and the value is never echoed", async () => {
+    const bad = `00-${"A".repeat(32)}-${PARENT}-01`;
+    const response = await postJsonRpc(
+      `${server.origin}/mcp`,
+      { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "add", arguments: { a: 1, b: 2 } } },
+      { ...bearer(TOKENS.ada), traceparent: bad, "MCP-Protocol-Version": "2025-11-25" },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("traceparent")).toBeNull();
+    expect(server.logs()).not.toContain("A".repeat(32));
+    const line = loggedRequests(server.logs()).findLast((entry) => entry.tool === "add");
+    expect(line?.trace_id).toMatch(/^[0-9a-f]{32}$/);
   });
 });

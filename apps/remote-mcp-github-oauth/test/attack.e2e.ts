@@ -8,8 +8,8 @@ let browser: HttpBrowser | undefined;
 
 attackSuite({
   name: "remote-mcp-github-oauth",
-  start: async () => {
-    app = await startApp();
+  start: async (vars) => {
+    app = await startApp(vars);
     browser = new HttpBrowser(app.github);
     const { server, stop } = app;
     return { origin: server.origin, logs: server.logs, stop, restart: server.restart };

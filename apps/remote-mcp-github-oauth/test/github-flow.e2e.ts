@@ -13,6 +13,7 @@ import {
   exchangeCode,
   freePort,
   HttpBrowser,
+  loggedRequests,
   printServerLogOnFailure,
   type RecordedRequest,
   registerClient,
@@ -187,6 +188,51 @@ function expectClientError(landed: URL, state: string, description: string): voi
   expect(`${landed.origin}${landed.pathname}`).toBe("http://127.0.0.1:65501/callback");
   expect(Object.fromEntries(landed.searchParams)).toEqual({ error: "access_denied", error_description: description, state, iss: origin });
 }
+
+describe("trace context on the calls to GitHub", () => {
+  const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
+  const parts = (request: RecordedRequest | undefined) => TRACEPARENT.exec(String(request?.headers.traceparent ?? ""))?.slice(1) ?? [];
+
+  it("the sign-in's GitHub calls and the tool's GitHub call carry the request's trace id, each with a new span id", async () => {
+    const mark = app.github.requests.length;
+    const { auth } = signedInClient();
+    const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const parent = "00f067aa0ba902b7";
+    const client = await connectModernClient(`${origin}/mcp`, auth, { traceparent: `00-${trace}-${parent}-01` });
+    try {
+      const before = app.github.requests.length;
+      const result = await client.callTool({ name: "get_user_data", arguments: {} });
+      expect(result.isError).toBeFalsy();
+      // The tool's call to GitHub: the client's trace, a span of this server's (not the client's).
+      const call = app.github.requests.slice(before).find((request) => route(request) === "GET /api/v3/user");
+      const [callTrace, callSpan] = parts(call);
+      expect(callTrace).toBe(trace);
+      expect(callSpan).not.toBe(parent);
+      const lines = app.server
+        .logs()
+        .split("\n")
+        .filter((line) => line.includes(trace));
+      expect(lines.some((line) => line.includes('"event":"tool"') && line.includes('"tool":"get_user_data"'))).toBe(true);
+    } finally {
+      await client.close();
+    }
+    // The sign-in: the browser's /callback request started a trace; its token exchange and API calls are in it.
+    const signIn = upstreamSince(mark).filter((request) =>
+      ["POST /login/oauth/access_token", "GET /api/v3/user", "GET /api/v3/user/emails"].includes(route(request)),
+    );
+    const [first] = signIn;
+    const [signInTrace] = parts(first);
+    expect(signInTrace).toMatch(/^[0-9a-f]{32}$/);
+    expect(signIn.length).toBeGreaterThanOrEqual(3);
+    const spans = signIn.slice(0, 3).map((request) => parts(request));
+    expect(spans.every(([id]) => id === signInTrace)).toBe(true);
+    expect(new Set(spans.map(([, span]) => span)).size).toBe(3);
+    const callback = loggedRequests(app.server.logs()).find((line) => line.route === "/callback" && line.trace_id === signInTrace);
+    expect(callback?.status).toBe(302);
+    // No span id a GitHub call carried is the callback request's own (each call is a child span).
+    expect(spans.map(([, span]) => span)).not.toContain(callback?.span_id);
+  });
+});
 
 describe("per-client consent (confused-deputy protection)", () => {
   it("a second authorization of the same client in the same browser skips the consent page; another client or browser sees it", async () => {

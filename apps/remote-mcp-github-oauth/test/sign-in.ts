@@ -9,9 +9,9 @@ export const ADMIN = "octocat";
 export type App = AppWithFakeGitHub;
 
 /** The fake GitHub, and `wrangler dev` for this app pointed at it (secrets passed as --var). */
-export function startApp(): Promise<App> {
+export function startApp(vars: Record<string, string> = {}): Promise<App> {
   // The admin by GitHub id (the fake octocat is 583231), labelled with its login; the login alone admits no one.
-  return startWithFakeGitHub({ cwd: APP_DIR, vars: { ALLOWED_GITHUB_IDS: `hubot-fan:7, ${ADMIN}:583231` } });
+  return startWithFakeGitHub({ cwd: APP_DIR, vars: { ...vars, ALLOWED_GITHUB_IDS: `hubot-fan:7, ${ADMIN}:583231` } });
 }
 
 /** `wrangler dev` without the GitHub secrets (empty values override a developer's own .dev.vars). */

@@ -1,3 +1,4 @@
+import { tracedCall } from "@repo/mcp-core";
 import * as z from "zod";
 import type { GitHubConfig } from "./github-config.js";
 
@@ -29,10 +30,14 @@ export interface GitHubIdentity {
   email: string | null;
 }
 
-async function call(url: string, init: RequestInit): Promise<Upstream<unknown>> {
+async function call(url: string, init: { method?: string; headers: Record<string, string>; body?: BodyInit }): Promise<Upstream<unknown>> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const method = init.method ?? "GET";
+    // A client span with a traceparent of the same trace: method, host and path only (no code, no token).
+    response = await tracedCall(`${method} ${new URL(url).pathname}`, { method, url }, (trace) =>
+      fetch(url, { ...init, headers: { ...init.headers, ...trace }, signal: AbortSignal.timeout(TIMEOUT_MS) }),
+    );
   } catch (error) {
     return { ok: false, reason: `${new URL(url).pathname} unreachable (${error instanceof Error ? error.name : "error"})` };
   }

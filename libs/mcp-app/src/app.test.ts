@@ -266,6 +266,7 @@ describe("the HTTP boundary of /mcp", () => {
     expect(response.status).toBe(500);
     expect(response.headers.get("content-type")).toBe("text/plain");
     expect(await response.text()).toBe("Internal Server Error\n");
+    const trace = { trace_id: expect.stringMatching(/^[0-9a-f]{32}$/), span_id: expect.stringMatching(/^[0-9a-f]{16}$/) };
     expect(lines).toEqual([
       {
         ts: expect.any(String),
@@ -273,9 +274,11 @@ describe("the HTTP boundary of /mcp", () => {
         event: "unhandled",
         route: "/sse",
         error: expect.stringContaining("boom at /internal/path"),
+        ...trace,
       },
-      { ts: expect.any(String), app: "fixture-mcp", method: "GET", route: "/sse", status: 500, ms: expect.any(Number) },
+      { ts: expect.any(String), app: "fixture-mcp", method: "GET", route: "/sse", status: 500, ms: expect.any(Number), ...trace },
     ]);
+    expect(lines[0]?.trace_id).toBe(lines[1]?.trace_id);
   });
 
   it("logs one line per request, without the request's secrets", async () => {
@@ -289,9 +292,87 @@ describe("the HTTP boundary of /mcp", () => {
     expect(response.status).toBe(200);
     const requestLines = lines.filter((line) => "status" in line);
     expect(requestLines).toEqual([
-      { ts: expect.any(String), app: "fixture-mcp", method: "POST", route: "/mcp", status: 200, ms: expect.any(Number) },
+      {
+        ts: expect.any(String),
+        app: "fixture-mcp",
+        method: "POST",
+        route: "/mcp",
+        status: 200,
+        ms: expect.any(Number),
+        trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
+      },
     ]);
     expect(JSON.stringify(lines)).not.toContain("sekrit");
+  });
+});
+
+describe("trace context on the request's log lines", () => {
+  afterEach(() => vi.restoreAllMocks());
+  const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const HEADER = `00-${TRACE}-00f067aa0ba902b7-01`;
+  const META_TRACE = "0af7651916cd43dd8448eb211c80319c";
+  const addCall = (meta?: Record<string, unknown>) =>
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "add", arguments: { a: 1, b: 2 }, ...(meta && { _meta: meta }) },
+    });
+
+  async function linesOf(init: RequestInit): Promise<Record<string, unknown>[]> {
+    const lines: Record<string, unknown>[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(JSON.parse(line)));
+    const response = await call("/mcp", { method: "POST", ...init });
+    expect(response.status).toBe(200);
+    await response.text();
+    return lines;
+  }
+
+  it("a valid traceparent header names the trace of every line the request causes: the tool's and the request's", async () => {
+    const lines = await linesOf({ headers: { ...JSON_HEADERS, traceparent: HEADER }, body: addCall() });
+    expect(lines.map((line) => line.event ?? "request")).toEqual(["tool", "request"]);
+    expect(lines.every((line) => line.trace_id === TRACE)).toBe(true);
+    const [tool, request] = lines;
+    // The tool's line names its own span, a child of the request's; neither is the caller's.
+    expect(tool?.span_id).not.toBe(request?.span_id);
+    expect([tool?.span_id, request?.span_id]).not.toContain("00f067aa0ba902b7");
+    expect(request).toMatchObject({ tool: "add", outcome: "ok", latency_ms: expect.any(Number) });
+  });
+
+  it("a message's _meta traceparent (SEP-414) wins over the header", async () => {
+    const meta = { traceparent: `00-${META_TRACE}-b7ad6b7169203331-01`, tracestate: "congo=t61rcWkgMzE" };
+    const lines = await linesOf({ headers: { ...JSON_HEADERS, traceparent: HEADER }, body: addCall(meta) });
+    expect(lines.length).toBe(2);
+    expect(lines.every((line) => line.trace_id === META_TRACE)).toBe(true);
+  });
+
+  it.each([
+    ["a wrong version", `ff-${TRACE}-00f067aa0ba902b7-01`],
+    ["an all-zero trace id", "00-00000000000000000000000000000000-00f067aa0ba902b7-01"],
+    ["an all-zero parent id", `00-${TRACE}-0000000000000000-01`],
+    ["upper-case hex", `00-${TRACE.toUpperCase()}-00f067aa0ba902b7-01`],
+    ["a script", `00-${TRACE}-00f067aa0ba902b7-01<script>`],
+  ])("a malformed traceparent (%s) is ignored, never echoed: a new trace starts", async (_, value) => {
+    const lines = await linesOf({ headers: { ...JSON_HEADERS, traceparent: value }, body: addCall({ traceparent: value }) });
+    expect(lines.length).toBe(2);
+    const ids = new Set(lines.map((line) => line.trace_id));
+    expect(ids.size).toBe(1);
+    expect([...ids][0]).toMatch(/^[0-9a-f]{32}$/);
+    expect([...ids][0]).not.toBe(TRACE);
+    expect(JSON.stringify(lines)).not.toContain("script");
+  });
+
+  it("logs the tool-level outcome: protocol_error for a call no tool answered", async () => {
+    const unknown = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "nope", arguments: {} } });
+    const lines = await linesOf({ headers: JSON_HEADERS, body: unknown });
+    expect(lines.at(-1)).toMatchObject({ route: "/mcp", tool: "nope", outcome: "protocol_error" });
+  });
+
+  it("logs arguments the schema refused as a tool_error (an isError result the model can act on)", async () => {
+    const refused = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "add", arguments: { a: "one" } } });
+    const lines = await linesOf({ headers: JSON_HEADERS, body: refused });
+    expect(lines.at(-1)).toMatchObject({ route: "/mcp", tool: "add", outcome: "tool_error" });
   });
 });
 
@@ -465,5 +546,26 @@ describe("legacy HTTP+SSE (2024-11-05)", () => {
     });
     expect(await client.callTool({ name: "add", arguments: { a: 1 } })).toMatchObject({ isError: true });
     await client.close();
+  });
+
+  it("runs a message's tool in the POST's trace, though the session's Durable Object runs it", async () => {
+    const lines: Record<string, unknown>[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(JSON.parse(line)));
+    const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const client = new Client({ name: "vitest-sse", version: "1.0.0" });
+    await client.connect(
+      new SSEClientTransport(new URL("/sse", ORIGIN), {
+        fetch: inProcess,
+        requestInit: { headers: { traceparent: `00-${trace}-00f067aa0ba902b7-01` } },
+      }),
+    );
+    await client.callTool({ name: "add", arguments: { a: 1, b: 2 } });
+    await client.close();
+    vi.restoreAllMocks();
+    const tool = lines.find((line) => line.event === "tool" && line.tool === "add");
+    expect(tool).toMatchObject({ outcome: "ok", trace_id: trace });
+    const posts = lines.filter((line) => line.route === "/sse/message" && line.trace_id === trace);
+    expect(posts.length).toBeGreaterThan(0);
+    expect(posts.map((line) => line.span_id)).not.toContain(tool?.span_id);
   });
 });

@@ -1,4 +1,4 @@
-import type { Caller } from "@repo/mcp-core";
+import { type Caller, inSpan } from "@repo/mcp-core";
 import type * as z from "zod";
 import type { ServerDefinition } from "./definition.js";
 import { type LandingOptions, landingPage } from "./landing.js";
@@ -62,7 +62,11 @@ export function createMcpApp<Env extends AppEnv = AppEnv>(options: McpAppOptions
     if (isTransportPath(url.pathname)) {
       const limited = auth.free ? undefined : await preAuthLimit(request, env);
       if (limited) return limited;
-      const authenticated = await auth.authenticate(request, env, ctx);
+      const authenticated = await inSpan("authenticate", { "mcp.auth.style": auth.label }, async (span) => {
+        const result = await auth.authenticate(request, env, ctx);
+        if (span && result instanceof Response) span.attributes["http.response.status_code"] = result.status;
+        return result;
+      });
       if (authenticated instanceof Response) return authenticated;
       return transports(authenticated.request, env, authenticated.caller);
     }

@@ -1,4 +1,5 @@
 import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY, UriTemplate } from "@modelcontextprotocol/server";
+import { adoptTraceMeta, setSpanAttributes } from "@repo/mcp-core";
 import type { ServerDefinition } from "./definition.js";
 import { type JsonRpcKind, jsonRpcKind } from "./jsonrpc.js";
 import { type Reach, reachOf } from "./reach.js";
@@ -157,4 +158,21 @@ export function classifyBody(body: unknown, definition: ServerDefinition): Class
   const index = scopeIndex(definition);
   const messages = batch ? body.map((value) => classifyMessage(value, index)) : [classifyMessage(body, index)];
   return { body, batch, messages, reach: batch ? undefined : reachOf(body) };
+}
+
+/**
+ * Puts the request in the trace its first message's `params._meta` names (SEP-414 `traceparent`,
+ * `tracestate`; see RequestTrace.adopt for why it wins over the HTTP header), and names the
+ * method on the request's span.
+ */
+export function joinMessageTrace(classified: ClassifiedBody): void {
+  const first = classified.messages[0];
+  if (first?.method !== undefined) setSpanAttributes({ "mcp.method.name": classified.batch ? "batch" : first.method });
+  for (const message of classified.messages) {
+    const params = isObject(message.value) && isObject(message.value.params) ? message.value.params : undefined;
+    if (isObject(params?._meta) && "traceparent" in params._meta) {
+      adoptTraceMeta(params._meta);
+      return;
+    }
+  }
 }

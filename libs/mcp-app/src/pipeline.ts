@@ -1,4 +1,17 @@
-import { annotate, type Caller, describeError, isLoopbackHost, type LogFields, log, setQuiet, withRequestFields } from "@repo/mcp-core";
+import {
+  annotate,
+  type Caller,
+  describeError,
+  exportTrace,
+  isLoopbackHost,
+  type LogFields,
+  log,
+  type OtlpConfig,
+  RequestTrace,
+  setLogFormat,
+  setQuiet,
+  withRequestFields,
+} from "@repo/mcp-core";
 import type { ServerDefinition } from "./definition.js";
 import { jsonRpcError } from "./jsonrpc.js";
 import { originAllowed, parseOrigins, preflight, urlOf, withCors } from "./origin.js";
@@ -20,13 +33,15 @@ import { createStreamableHttpHandler } from "./streamable.js";
  */
 
 /** Configuration every app reads from its wrangler vars. */
-export interface AppEnv extends SseEnv, RateLimitEnv {
+export interface AppEnv extends SseEnv, RateLimitEnv, OtlpConfig {
   /** Origins this deployment is served at (comma-separated). Unset: loopback only, for `wrangler dev`. */
   PUBLIC_ORIGINS?: string;
   /** Extra browser origins allowed to call /mcp and /sse (custom domains, hosted inspectors). */
   ALLOWED_ORIGINS?: string;
   /** "true" turns off the one-line-per-request log (benchmarks, load tests). */
   QUIET_LOGS?: string;
+  /** "pretty": one readable line per request (local dev); otherwise JSON lines, for Workers Logs. */
+  LOG_FORMAT?: string;
 }
 
 export type Handler<Env> = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response>;
@@ -79,13 +94,33 @@ export function transportRoutes<Env extends AppEnv>(definition: ServerDefinition
 /**
  * Wraps a Worker so every transport request passes the Origin check first, and every request for
  * a host this deployment does not serve is refused; logs one line per request (app, route,
- * status, latency, and the client, user, tool and outcome where known).
+ * status, latency, and the client, user, tool and outcome where known) under the request's trace
+ * (the caller's `traceparent` header when valid, else a new one; a message's `_meta` may replace
+ * it, see RequestTrace.adopt), whose spans go to the configured OTLP endpoint after the response.
  */
 export function guarded<Env extends AppEnv>(next: Handler<Env>, app: string): Handler<Env> {
-  return (request, env, ctx) => {
+  return async (request, env, ctx) => {
     const fields: LogFields = {};
-    return withRequestFields(fields, () => serveGuarded(next, app, fields, request, env, ctx));
+    const route = urlOf(request).pathname;
+    const trace = new RequestTrace(
+      `${request.method} ${route.slice(0, 64)}`,
+      request.headers.get("traceparent"),
+      request.headers.get("tracestate"),
+    );
+    const response = await withRequestFields(fields, () => serveGuarded(next, app, fields, request, env, ctx), trace);
+    Object.assign(trace.root.attributes, rootAttributes(request.method, route, fields));
+    exportTrace(trace, response.status, env, app, ctx);
+    return response;
   };
+}
+
+/** The root span's attributes: what the log line says, minus the user (spans leave the account). */
+function rootAttributes(method: string, route: string, fields: LogFields) {
+  const attributes: Record<string, string | number> = { "http.request.method": method, "url.path": route };
+  if (typeof fields.tool === "string") attributes["gen_ai.tool.name"] = fields.tool;
+  if (typeof fields.outcome === "string") attributes["mcp.outcome"] = fields.outcome;
+  if (typeof fields.clientId === "string") attributes["mcp.client.id"] = fields.clientId;
+  return attributes;
 }
 
 async function serveGuarded<Env extends AppEnv>(
@@ -98,6 +133,7 @@ async function serveGuarded<Env extends AppEnv>(
 ): Promise<Response> {
   const started = Date.now();
   if (env.QUIET_LOGS === "true") setQuiet(true);
+  setLogFormat(env.LOG_FORMAT);
   const url = urlOf(request);
   let response: Response;
   if (isTransportPath(url.pathname) && !originAllowed(request, parseOrigins(env.ALLOWED_ORIGINS))) {

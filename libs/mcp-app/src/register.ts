@@ -23,6 +23,7 @@ import {
   annotate,
   type Caller,
   describeError,
+  inSpan,
   isInputRequired,
   isJsonSchemaInput,
   type JsonSchemaInput,
@@ -80,49 +81,66 @@ export function registerTool(registration: Registration, tool: AnyTool): void {
       const started = Date.now();
       const target = `tool:${tool.name}`;
       annotate({ tool: tool.name });
-      const record = (outcome: string, error?: unknown) => {
-        annotate({ outcome });
-        log({
-          event: "tool",
-          tool: tool.name,
-          outcome,
-          ms: Date.now() - started,
-          clientId: caller.clientId,
-          userId: caller.userId,
-          ...(error !== undefined && { error: describeError(error) }),
-        });
-      };
-      if (tool.task?.gather && declaresTasks(ctx)) {
-        const asked = await tool.task.gather(args, toolContext(registration, ctx, target));
-        if (asked) {
-          record("input_required");
-          return registration.states.seal(asked, target, ctx);
+      // Spans and log lines name the tool only: never its arguments or its result.
+      return inSpan(`tools/call ${tool.name}`, { "mcp.method.name": "tools/call", "gen_ai.tool.name": tool.name }, async (span) => {
+        const record = (outcome: ToolOutcome, error?: unknown) => {
+          const latency = Date.now() - started;
+          annotate({ outcome, latency_ms: latency });
+          if (span) {
+            span.attributes["mcp.outcome"] = outcome;
+            if (outcome === "tool_error" || outcome === "protocol_error") span.status = "error";
+          }
+          log({
+            event: "tool",
+            tool: tool.name,
+            outcome,
+            ms: latency,
+            clientId: caller.clientId,
+            userId: caller.userId,
+            ...(error !== undefined && { error: describeError(error) }),
+          });
+        };
+        if (tool.task?.gather && declaresTasks(ctx)) {
+          const asked = await tool.task.gather(args, toolContext(registration, ctx, target));
+          if (asked) {
+            record("input_required");
+            return registration.states.seal(asked, target, ctx);
+          }
         }
-      }
-      const task = await startTask(tool, args, caller, registration.env, ctx);
-      if (task) {
-        record("task_created");
-        return task as unknown as CallToolResult;
-      }
-      let result: Awaited<ReturnType<AnyTool["handler"]>>;
-      try {
-        result = await tool.handler(args, toolContext(registration, ctx, target));
-      } catch (error) {
-        if (error instanceof ProtocolError) throw error;
-        // The model gets a message it can act on; the details go to the log only.
-        record("exception", error);
-        if (ctx.mcpReq.signal.aborted) return toolError(`The ${tool.name} call was cancelled.`);
-        return toolError(`The ${tool.name} tool failed unexpectedly. The error was logged; try again later.`);
-      }
-      if (isInputRequired(result)) {
-        record("input_required");
-        return registration.states.seal(result, target, ctx);
-      }
-      record(result.isError ? "tool_error" : "ok");
-      return result as CallToolResult;
+        const task = await startTask(tool, args, caller, registration.env, ctx);
+        if (task) {
+          record("task_created");
+          return task as unknown as CallToolResult;
+        }
+        let result: Awaited<ReturnType<AnyTool["handler"]>>;
+        try {
+          result = await tool.handler(args, toolContext(registration, ctx, target));
+        } catch (error) {
+          if (error instanceof ProtocolError) {
+            record("protocol_error", error);
+            throw error;
+          }
+          // The model gets a message it can act on; the details go to the log only.
+          record("tool_error", error);
+          if (ctx.mcpReq.signal.aborted) return toolError(`The ${tool.name} call was cancelled.`);
+          return toolError(`The ${tool.name} tool failed unexpectedly. The error was logged; try again later.`);
+        }
+        if (isInputRequired(result)) {
+          record("input_required");
+          return registration.states.seal(result, target, ctx);
+        }
+        record(result.isError ? "tool_error" : "ok");
+        return result as CallToolResult;
+      });
     },
   );
 }
+
+/**
+ * How a tool call ended, on its log lines and span (docs/observability.md): the pipeline adds
+ * scope_refused and rate_limited for calls refused before they reach a tool.
+ */
+export type ToolOutcome = "ok" | "tool_error" | "protocol_error" | "input_required" | "task_created";
 
 function toolContext(registration: Registration, ctx: ServerContext, target: string): ToolContext {
   const progressToken = ctx.mcpReq._meta?.progressToken;

@@ -40,7 +40,7 @@ export function scopeRefusal(caller: Caller, messages: readonly McpMessage[]): S
  * so an SSE client can match it to its call.
  */
 export function insufficientScope(request: Request, refusal: ScopeRefusal, body: "oauth" | "json-rpc"): Response {
-  annotate({ outcome: "insufficient_scope" });
+  annotate({ outcome: "scope_refused" });
   const scopes = refusal.scopes.join(" ");
   const metadata = new URL(PROTECTED_RESOURCE_METADATA_PATH, request.url).href;
   if (body === "oauth") {

@@ -1,10 +1,22 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, McpServer, Transport } from "@modelcontextprotocol/server";
-import { annotate, type Caller, CallerSchema, describeError, isAnonymous, log } from "@repo/mcp-core";
+import {
+  annotate,
+  type Caller,
+  CallerSchema,
+  currentTraceparent,
+  describeError,
+  exportTrace,
+  isAnonymous,
+  log,
+  type OtlpConfig,
+  RequestTrace,
+  withRequestFields,
+} from "@repo/mcp-core";
 import * as z from "zod";
 import type { ServerDefinition } from "./definition.js";
 import { isJsonRpcMessage, jsonRpcError, readJsonBody } from "./jsonrpc.js";
-import { classifyBody, TOO_MANY_MESSAGES } from "./message.js";
+import { classifyBody, joinMessageTrace, TOO_MANY_MESSAGES } from "./message.js";
 import { urlOf } from "./origin.js";
 import { ownerOf } from "./owner.js";
 import { SSE_MESSAGE_PATH, SSE_PATH } from "./paths.js";
@@ -30,8 +42,11 @@ export interface SseEnv {
 export interface McpSseSessionRpc {
   /** Opens the session's stream; the first event names the endpoint to POST messages to. `register` names where it holds its place. */
   open(caller: unknown, register?: unknown): Promise<Response>;
-  /** Hands classified, scope-checked messages to the session, unless `owner` has no such session or it is busy. */
-  deliver(owner: unknown, messages: unknown[]): Promise<Delivery>;
+  /**
+   * Hands classified, scope-checked messages to the session, unless `owner` has no such session or
+   * it is busy; the handlers run in the trace `traceparent` names (the POST's), a new one if it is invalid.
+   */
+  deliver(owner: unknown, messages: unknown[], traceparent?: unknown): Promise<Delivery>;
   /**
    * The same class plays a second role, one object per caller key (named `sse-sessions|<key>`):
    * the register of that caller's open sessions. `claim` takes a place for a new session (false
@@ -117,6 +132,7 @@ export function createSseRoute(definition: ServerDefinition) {
     if (!read.ok) return read.response;
     const classified = classifyBody(read.body, definition);
     if (!classified) return jsonRpcError(400, -32600, TOO_MANY_MESSAGES);
+    joinMessageTrace(classified);
     if (classified.messages.length === 0 || classified.messages.some((message) => message.kind === undefined)) {
       // The SDK would drop these without an answer, leaving the client waiting on its stream.
       return jsonRpcError(400, -32600, "Invalid Request: expected a JSON-RPC request or notification");
@@ -126,6 +142,7 @@ export function createSseRoute(definition: ServerDefinition) {
     const delivered = await sessionStub(env, id).deliver(
       ownerOf(caller),
       classified.messages.map((message) => message.value),
+      currentTraceparent(),
     );
     if (delivered === "not_found") return jsonRpcError(404, -32001, NOT_FOUND);
     if (delivered === "busy") {
@@ -222,14 +239,19 @@ export function createSseSessionClass(definition: ServerDefinition, props: z.Zod
       return transport.stream.response();
     }
 
-    async deliver(input: unknown, messages: unknown[]): Promise<Delivery> {
+    async deliver(input: unknown, messages: unknown[], traceparent?: unknown): Promise<Delivery> {
       const owner = OwnerSchema.parse(input);
       // Checked again here by the one JSON-RPC rule set: the Worker classified them, but this is a boundary too.
       if (!Array.isArray(messages) || !messages.every(isJsonRpcMessage)) throw new TypeError("deliver() takes JSON-RPC messages");
       const session = this.session;
       // Another user's session is reported exactly like a missing one.
       if (!session || session.owner !== owner) return "not_found";
-      return session.transport.receive(messages) ? "accepted" : "busy";
+      // The handlers outlive this call (results go to the stream): they run, log and record spans in
+      // the POST's trace, exported once they have ended.
+      const trace = new RequestTrace("McpSseSession deliver", traceparent);
+      const accepted = withRequestFields({}, () => session.transport.receive(messages), trace);
+      exportTrace(trace, accepted ? 202 : 429, this.env as OtlpConfig, definition.name, this.ctx);
+      return accepted ? "accepted" : "busy";
     }
 
     private release(session: Session): void {

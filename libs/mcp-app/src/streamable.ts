@@ -5,11 +5,11 @@ import {
   type McpRequestContext,
   type McpServer,
 } from "@modelcontextprotocol/server";
-import { annotate, type Caller, describeError, log } from "@repo/mcp-core";
+import { annotate, type Caller, currentScope, describeError, log } from "@repo/mcp-core";
 import type { ServerDefinition } from "./definition.js";
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { LegacyExchange } from "./legacy-exchange.js";
-import { type ClassifiedBody, classifyBody, TOO_MANY_MESSAGES } from "./message.js";
+import { type ClassifiedBody, classifyBody, joinMessageTrace, TOO_MANY_MESSAGES } from "./message.js";
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
 import { buildServer } from "./server.js";
 import { isEventStream, KEEP_ALIVE_MS, SseStream } from "./sse-stream.js";
@@ -103,6 +103,7 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     if (!read.ok) return read.response;
     const classified = classifyBody(read.body, definition);
     if (!classified) return jsonRpcError(400, -32600, TOO_MANY_MESSAGES);
+    joinMessageTrace(classified);
     const single = classified.batch ? undefined : classified.messages[0];
     if (single?.method === "tools/call" && single.name !== undefined) annotate({ tool: single.name.slice(0, 64) });
     const refusal = scopeRefusal(caller, classified.messages);
@@ -110,11 +111,35 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     const needsTasks = taskCapabilityRefusal(classified.messages);
     if (needsTasks) return needsTasks;
     const context: RequestContext = { caller, env, classified };
-    if (!single?.claimsModern && (await isLegacyRequest(request, read.body, { maxRequestBodySize: MAX_BODY_BYTES }))) {
-      return classified.batch ? legacyBatch(request, context) : legacySingle(request, context);
-    }
-    return modernRequest(request, context);
+    const response =
+      !single?.claimsModern && (await isLegacyRequest(request, read.body, { maxRequestBodySize: MAX_BODY_BYTES }))
+        ? await (classified.batch ? legacyBatch(request, context) : legacySingle(request, context))
+        : await modernRequest(request, context);
+    if (single?.method === "tools/call") await noteRefusedCall(response);
+    return response;
   };
+}
+
+/**
+ * The outcome of a tools/call the SDK answered without running its tool: an unknown tool or a
+ * malformed call is a JSON-RPC error (protocol_error), arguments the schema refused an isError
+ * result (tool_error). Only this refused path reads a copy of the answer; the answer is small.
+ */
+async function noteRefusedCall(response: Response): Promise<void> {
+  const scope = currentScope();
+  if (!scope || scope.fields.outcome !== undefined) return;
+  if (scope.trace?.spans.some((span) => span.attributes["mcp.method.name"] === "tools/call")) return;
+  const text = await response
+    .clone()
+    .text()
+    .catch(() => "");
+  // A JSON body, or the one `data:` line of an SSE-framed answer.
+  const json = isEventStream(response) ? (/^data: (.*)$/m.exec(text)?.[1] ?? "") : text;
+  let answer: { result?: { isError?: unknown }; error?: unknown } | undefined;
+  try {
+    answer = JSON.parse(json);
+  } catch {}
+  annotate({ outcome: answer?.result?.isError === true ? "tool_error" : "protocol_error" });
 }
 
 /**

@@ -270,7 +270,7 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
         }
         if (tool.outputSchema && !result.isError && !tool.outputSchema.safeParse(result.structuredContent).success) {
           // What the SDK checks of a call's result, checked here for a task's.
-          record("exception", new Error("structuredContent does not match the output schema"));
+          record("protocol_error", new Error("structuredContent does not match the output schema"));
           return { kind: "error", error: { code: -32602, message: `The ${tool.name} tool's result does not match its output schema.` } };
         }
         record(result.isError ? "tool_error" : "ok");
@@ -284,7 +284,7 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
           };
         }
         // As for a call: the model gets a message it can act on, the details go to the log.
-        record(signal.aborted ? "cancelled" : "exception", error);
+        record(signal.aborted ? "cancelled" : "tool_error", error);
         return { kind: "result", result: toolError(`The ${tool.name} tool failed unexpectedly. The error was logged; try again later.`) };
       }
     }

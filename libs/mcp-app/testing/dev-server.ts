@@ -38,7 +38,7 @@ export interface DevServer {
 export interface DevServerOptions {
   /** The app directory (where wrangler.jsonc is). */
   cwd: string;
-  /** Extra `--var NAME:value` bindings. */
+  /** Extra `--var NAME:value` bindings (LOG_FORMAT is "json" unless given). */
   vars?: Record<string, string>;
   /** Extra wrangler arguments. */
   args?: string[];
@@ -95,7 +95,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const launch = async (): Promise<number> => {
     const inspectorPort = await freePort();
-    const vars = Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
+    // JSON log lines, which tests parse, whatever the app's local default (LOG_FORMAT "pretty").
+    const vars = Object.entries({ LOG_FORMAT: "json", ...options.vars }).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
     const args = [
       ...prefix,
       "dev",

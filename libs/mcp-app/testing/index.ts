@@ -48,4 +48,5 @@ export {
   registerClient,
   type TokenResponse,
 } from "./oauth-flow.js";
+export { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.js";
 export { type TasksSuiteOptions, tasksSuite } from "./tasks.js";

@@ -11,7 +11,7 @@ export interface LoggedRequest {
 export interface LoggedToolCall {
   event: "tool";
   tool: string;
-  /** "ok", "tool_error" (a cancelled call included), "exception" or "input_required". */
+  /** "ok", "tool_error" (a cancelled call or an exception included: then `error` names it), "protocol_error" or "input_required". */
   outcome: string;
   ms: number;
   [field: string]: unknown;

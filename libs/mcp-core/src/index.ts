@@ -20,8 +20,20 @@ export {
   type SamplingMessage,
   sampledText,
 } from "./input.js";
-export { annotate, describeError, type LogFields, log, redact, setQuiet, withRequestFields } from "./log.js";
+export {
+  annotate,
+  currentScope,
+  describeError,
+  type LogFields,
+  log,
+  type RequestScope,
+  redact,
+  setLogFormat,
+  setQuiet,
+  withRequestFields,
+} from "./log.js";
 export { isLoopbackHost } from "./loopback.js";
+export { encodeSpans, exportTrace, type OtlpConfig } from "./otlp.js";
 export {
   type AnyPrompt,
   definePrompt,
@@ -71,3 +83,17 @@ export {
   toolError,
   toolResult,
 } from "./tool.js";
+export {
+  adoptTraceMeta,
+  currentTraceparent,
+  inSpan,
+  parseTraceparent,
+  parseTracestate,
+  RequestTrace,
+  randomId,
+  type SpanAttributes,
+  type SpanRecord,
+  setSpanAttributes,
+  type TraceParent,
+  tracedCall,
+} from "./trace.js";

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { RequestTrace, SpanRecord } from "./trace.js";
 
 /** Keys whose values are never written to a log line, whatever their depth. */
 const SECRET_KEYS = /token|secret|password|authorization|cookie|props|code_verifier|^code$|api[_-]?key/i;
@@ -21,12 +22,30 @@ function redactValue(value: unknown): unknown {
   return value;
 }
 
-/** The fields of the request being served, filled in as they become known (see `annotate`). */
-const requestFields = new AsyncLocalStorage<LogFields>();
+/** What the code serving one request shares: its log fields, its trace and the span it is in. */
+export interface RequestScope {
+  /** The request's log line, filled in as fields become known (see `annotate`). */
+  fields: LogFields;
+  trace?: RequestTrace;
+  /** The span being run (inSpan); undefined: the trace's root span. */
+  span?: SpanRecord;
+}
 
-/** Runs `serve` with `fields` as the current request's log fields; `annotate` adds to them. */
-export function withRequestFields<T>(fields: LogFields, serve: () => T): T {
-  return requestFields.run(fields, serve);
+const requestScope = new AsyncLocalStorage<RequestScope>();
+
+/** Runs `serve` with `fields` as the current request's log fields (`annotate` adds to them) and `trace` as its trace. */
+export function withRequestFields<T>(fields: LogFields, serve: () => T, trace?: RequestTrace): T {
+  return requestScope.run({ fields, trace }, serve);
+}
+
+/** The current request's scope; undefined outside a request. */
+export function currentScope(): RequestScope | undefined {
+  return requestScope.getStore();
+}
+
+/** Runs `serve` in `scope` (a child span of the current request). */
+export function runInScope<T>(scope: RequestScope, serve: () => T): T {
+  return requestScope.run(scope, serve);
 }
 
 /**
@@ -34,21 +53,55 @@ export function withRequestFields<T>(fields: LogFields, serve: () => T): T {
  * one log line; outside a request, nothing happens. Redaction applies when the line is written.
  */
 export function annotate(fields: LogFields): void {
-  const current = requestFields.getStore();
-  if (current) Object.assign(current, fields);
+  const current = requestScope.getStore();
+  if (current) Object.assign(current.fields, fields);
 }
 
 let quiet = false;
+let pretty = false;
 
 /** Turns request logging off (benchmarks) or on. */
 export function setQuiet(value: boolean): void {
   quiet = value;
 }
 
-/** One structured JSON line, secrets redacted. */
+/**
+ * "pretty": one short readable line per entry, for a terminal (`LOG_FORMAT` in local dev);
+ * anything else: one JSON object per line, what Workers Logs indexes (the deployed default).
+ */
+export function setLogFormat(format: string | undefined): void {
+  pretty = format === "pretty";
+}
+
+/**
+ * One structured line, secrets redacted. Inside a request it carries the request's `trace_id`
+ * and the `span_id` of the span it was written in (see docs/observability.md).
+ */
 export function log(fields: LogFields): void {
   if (quiet) return;
-  console.log(JSON.stringify(redact({ ts: new Date().toISOString(), ...fields })));
+  const scope = requestScope.getStore();
+  const trace = scope?.trace && { trace_id: scope.trace.traceId, span_id: (scope.span ?? scope.trace.root).spanId };
+  const line = redact({ ts: new Date().toISOString(), ...fields, ...trace });
+  console.log(pretty ? prettyLine(line) : JSON.stringify(line));
+}
+
+/** Keys a pretty line shows in its head, in this order; the rest follow as key=value. */
+const HEAD = ["method", "route", "status", "ms", "event", "tool", "outcome"] as const;
+const OMITTED = new Set<string>(["ts", "app", "span_id", ...HEAD]);
+
+/** e.g. `12:00:01 POST /mcp 200 4ms tool=add outcome=ok client=abc trace=4bf92f35`: one line per request. */
+function prettyLine(line: LogFields): string {
+  const time = typeof line.ts === "string" ? line.ts.slice(11, 19) : "";
+  const head = [time, line.method, line.route, line.status, line.ms === undefined ? undefined : `${line.ms}ms`, line.event];
+  const rest = Object.entries(line)
+    .filter(([key, value]) => !OMITTED.has(key) && value !== undefined)
+    .map(
+      ([key, value]) =>
+        `${key}=${key === "trace_id" ? String(value).slice(0, 8) : typeof value === "string" ? value : JSON.stringify(value)}`,
+    );
+  const tool = line.tool === undefined ? [] : [`tool=${line.tool}`, ...(line.outcome === undefined ? [] : [`outcome=${line.outcome}`])];
+  const outcome = line.tool === undefined && line.outcome !== undefined ? [`outcome=${line.outcome}`] : [];
+  return [...head.filter((part) => part !== undefined && part !== ""), ...tool, ...outcome, ...rest].join(" ");
 }
 
 /** Error name and message only: never a stack, never request data. */

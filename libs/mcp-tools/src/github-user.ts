@@ -1,4 +1,4 @@
-import { defineTool, isLoopbackHost, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
+import { defineTool, isLoopbackHost, TOOLS_SCOPE, toolError, toolResult, tracedCall } from "@repo/mcp-core";
 import * as z from "zod";
 
 /**
@@ -88,16 +88,20 @@ export const githubUserData = defineTool({
     if (!base) return toolError("GITHUB_API_URL is misconfigured on this server (it must be an https URL); ask the operator.");
     let response: Response;
     try {
-      response = await fetch(`${base}/user`, {
-        headers: {
-          Accept: "application/vnd.github+json",
-          // The GitHub token from the grant; the MCP client's token never leaves this server.
-          Authorization: `Bearer ${caller.data.accessToken}`,
-          "User-Agent": "remote-mcp-github-oauth",
-          "X-GitHub-Api-Version": "2022-11-28",
-        },
-        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(TIMEOUT_MS)]),
-      });
+      const url = `${base}/user`;
+      response = await tracedCall("GET /user", { method: "GET", url }, (trace) =>
+        fetch(url, {
+          headers: {
+            ...trace,
+            Accept: "application/vnd.github+json",
+            // The GitHub token from the grant; the MCP client's token never leaves this server.
+            Authorization: `Bearer ${caller.data.accessToken}`,
+            "User-Agent": "remote-mcp-github-oauth",
+            "X-GitHub-Api-Version": "2022-11-28",
+          },
+          signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(TIMEOUT_MS)]),
+        }),
+      );
     } catch {
       if (ctx.signal.aborted) return toolError("The request to GitHub was cancelled.");
       return toolError("GitHub could not be reached (or did not answer within 10 s); try again later.");

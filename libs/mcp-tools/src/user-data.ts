@@ -1,4 +1,4 @@
-import { BearerProps, defineTool, isLoopbackHost, TOOLS_SCOPE, toolError, toolResult } from "@repo/mcp-core";
+import { BearerProps, defineTool, isLoopbackHost, TOOLS_SCOPE, toolError, toolResult, tracedCall } from "@repo/mcp-core";
 import * as z from "zod";
 
 /** A user as the user backend's `GET /me` returns it. */
@@ -103,13 +103,18 @@ export async function lookUpUser(env: UserApiEnv, credential: string, signal?: A
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   let response: Response;
   try {
-    const request = new Request(url, {
-      headers: { Authorization: `Bearer ${credential}`, Accept: "application/json" },
-      // A redirect would carry the credential to wherever it points: never followed.
-      redirect: "manual",
-      signal: combined,
-    });
-    response = await abortable(send(request), combined);
+    // A client span with a traceparent of the same trace; the credential is a header, never an attribute.
+    const call = tracedCall("GET /me", { method: "GET", url }, (trace) =>
+      send(
+        new Request(url, {
+          headers: { ...trace, Authorization: `Bearer ${credential}`, Accept: "application/json" },
+          // A redirect would carry the credential to wherever it points: never followed.
+          redirect: "manual",
+          signal: combined,
+        }),
+      ),
+    );
+    response = await abortable(call, combined);
   } catch {
     if (timeout.aborted) return fail("timeout", `The user backend did not answer within ${limit / 1000} s; try again later.`);
     if (signal?.aborted) return fail("cancelled", "The request to the user backend was cancelled.");

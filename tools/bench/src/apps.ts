@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { authorizeClient, HttpBrowser, mockSignIn, startFakeGitHub } from "@repo/mcp-app/testing";
 import { type BenchServer, ROOT, startBenchServer } from "./wrangler.js";
@@ -58,6 +60,26 @@ export const APPS: BenchApp[] = [
     kind: "public",
     credential: "none",
     start: () => plain(join(ROOT, "apps", "remote-mcp-authless")),
+  },
+  {
+    // The public app with span export on: every request's spans posted (OTLP/HTTP JSON, in waitUntil)
+    // to a collector stand-in on loopback that drains and answers 200. Compare with "authless".
+    key: "authless-traced",
+    name: "remote-mcp-authless, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT set",
+    dir: join(ROOT, "apps", "remote-mcp-authless"),
+    kind: "public",
+    credential: "none",
+    optional: true,
+    async start() {
+      const collector = await startCollectorSink();
+      try {
+        const running = await plain(this.dir, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url });
+        return { ...running, stop: async () => void (await Promise.all([running.stop(), collector.close()])) };
+      } catch (error) {
+        await collector.close();
+        throw error;
+      }
+    },
   },
   {
     key: "oauth",
@@ -135,3 +157,21 @@ export const APPS: BenchApp[] = [
     },
   },
 ];
+
+/** An OTLP/HTTP endpoint on a free loopback port that reads each post and answers 200, keeping nothing. */
+async function startCollectorSink(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => response.writeHead(200, { "Content-Type": "application/json" }).end("{}"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -223,6 +223,26 @@ describe.each(DOCS)("%s", (doc) => {
 });
 
 describe("the docs", () => {
+  it("docs/observability.md lists every outcome the pipeline logs and every attribute a span may carry", () => {
+    const doc = read("docs/observability.md");
+    const table = doc.slice(doc.indexOf("**`outcome`** values"), doc.indexOf("Other lines share"));
+    const documented = [...table.matchAll(/^\| `([a-z_]+)` \|/gm)].map((match) => match[1]);
+    const sources = ["register.ts", "pipeline.ts", "scope-gate.ts", "sse.ts", "streamable.ts", "oauth.ts"].map((file) =>
+      read(`libs/mcp-app/src/${file}`),
+    );
+    const toolOutcomes = /export type ToolOutcome = ([^;]+);/.exec(sources[0] as string)?.[1] ?? "";
+    const emitted = new Set([
+      ...sources.flatMap((source) => [...source.matchAll(/outcome: "([a-z_]+)"/g)].map((match) => match[1])),
+      ...[...toolOutcomes.matchAll(/"([a-z_]+)"/g)].map((match) => match[1]),
+    ]);
+    expect([...documented].sort()).toEqual([...emitted].sort());
+    // The attack suite's closed set of span attribute keys: each one is documented.
+    const attack = read("libs/mcp-app/testing/attack/secrets-and-logs.ts");
+    const allowed = [...(/const SPAN_ATTRIBUTES = \[([^\]]+)\]/.exec(attack)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((match) => match[1]);
+    expect(allowed.length).toBeGreaterThan(5);
+    for (const key of allowed) expect(doc, key).toContain(`\`${key}\``);
+  });
+
   it("README.md's apps table is the one the apps give (npm run nx -- readme @repo/workspace-plugin rewrites it)", () => {
     expect(tableRowsIn(read("README.md"))).toEqual(appsTableRows(diskFiles(ROOT)));
   });

@@ -10,6 +10,7 @@ import {
   discoverAuthorizationServer,
   type TokenResponse,
 } from "../oauth-flow.js";
+import { type OtlpReceiver, startOtlpReceiver } from "../otlp-receiver.js";
 import type { AttackAuth, AttackOptions, AttackServer } from "./options.js";
 import { bearer, CALLBACK, PROBE, PROBE_RESULT, PROTOCOL, type RateLimits, rateLimitsOf } from "./shared.js";
 
@@ -28,6 +29,8 @@ export class AttackContext {
   readonly browse: Browse;
   readonly limits: RateLimits;
   server: AttackServer | undefined;
+  /** Where the app exports its spans while the suite runs. */
+  receiver: OtlpReceiver | undefined;
   origin = "";
   /** Headers that authenticate the normal call (empty on a public app). */
   credentials: HeaderMap = {};
@@ -57,7 +60,8 @@ export class AttackContext {
 
   /** Starts the app and signs the suite's main client in. */
   readonly start = async (): Promise<void> => {
-    this.server = await this.options.start();
+    this.receiver = await startOtlpReceiver();
+    this.server = await this.options.start({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: this.receiver.url });
     this.origin = this.server.origin;
     if (this.auth.style === "oauth") {
       this.#authServer = await discoverAuthorizationServer(this.origin);

@@ -28,6 +28,7 @@ export function attackSuite(options: AttackOptions): void {
     beforeAll(ctx.start);
     afterAll(async () => {
       await ctx.server?.stop();
+      await ctx.receiver?.close();
     });
     printServerLogOnFailure(() => ctx.server);
     afterEach(async () => {

@@ -27,8 +27,11 @@ export interface AttackServer extends Pick<DevServer, "origin" | "logs" | "stop"
 export interface AttackOptions {
   /** Names the describe block, e.g. the app's package name. */
   name: string;
-  /** Starts the app once for the whole suite, with fresh state; stopped after it. */
-  start: () => Promise<AttackServer>;
+  /**
+   * Starts the app once for the whole suite, with fresh state and these extra vars (the suite's
+   * OTLP receiver as OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, so span attributes are checked for secrets too); stopped after it.
+   */
+  start: (vars: Record<string, string>) => Promise<AttackServer>;
   auth: AttackAuth;
   /** The app's wrangler.jsonc, whose `ratelimits` are the limits the rate-limit cases prove. */
   wranglerConfig: URL;

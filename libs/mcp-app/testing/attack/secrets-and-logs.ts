@@ -1,8 +1,23 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loggedRequests } from "../logs.js";
+import type { OtlpReceiver } from "../otlp-receiver.js";
 import type { AttackContext } from "./context.js";
 import type { AttackServer } from "./options.js";
 import { PROBE } from "./shared.js";
+
+/** Every attribute key the tracer may set (libs/mcp-core/src/trace.ts and its callers): anything else is a leak. */
+const SPAN_ATTRIBUTES = [
+  "http.request.method",
+  "url.path",
+  "http.response.status_code",
+  "server.address",
+  "error.type",
+  "mcp.method.name",
+  "mcp.outcome",
+  "mcp.client.id",
+  "mcp.auth.style",
+  "gen_ai.tool.name",
+];
 
 /** Run last: these read every body and log line the cases before them produced. */
 export function secretsAndLogCases(ctx: AttackContext): void {
@@ -27,6 +42,30 @@ export function secretsAndLogCases(ctx: AttackContext): void {
       const output = (ctx.server as AttackServer).logs();
       for (const secret of [...secrets, ...logOnlySecrets])
         expect(output.includes(secret), `the log shows a secret (${secret.slice(0, 4)}…)`).toBe(false);
+    });
+
+    it("the spans the app exported carry no secret, only the attributes the tracer sets, and one trace per logged request", async () => {
+      const receiver = ctx.receiver as OtlpReceiver;
+      const requests = loggedRequests((ctx.server as AttackServer).logs());
+      const traced = new Set(requests.map((line) => line.trace_id));
+      // Exports run after each response, in waitUntil: wait for most of the logged requests' traces.
+      const spans = await receiver.waitFor((received) => new Set(received.map((span) => span.traceId)).size >= traced.size * 0.9, 20_000);
+      const raw = receiver.bodies().join("\n");
+      for (const secret of [...secrets, ...logOnlySecrets])
+        expect(raw.includes(secret), `a span shows a secret (${secret.slice(0, 4)}…)`).toBe(false);
+      for (const span of spans) {
+        for (const key of Object.keys(span.attributes)) expect(SPAN_ATTRIBUTES, `span ${span.name} has attribute ${key}`).toContain(key);
+        expect(span.end >= span.start, span.name).toBe(true);
+      }
+      // Every exported trace is one a log line names: logs and spans of a request join on trace_id.
+      const logged = new Set(requests.map((line) => String(line.trace_id)));
+      const roots = spans.filter((span) => span.kind === 2);
+      expect(roots.length).toBeGreaterThan(50);
+      expect(roots.filter((span) => !logged.has(span.traceId))).toEqual([]);
+      // Batched per isolate: far fewer posts than requests.
+      expect(receiver.bodies().length).toBeLessThan(roots.length / 2);
+      expect(spans.some((span) => span.name === "authenticate")).toBe(true);
+      expect(spans.some((span) => span.name === `tools/call ${PROBE.name}` && span.attributes["mcp.outcome"] === "ok")).toBe(true);
     });
 
     it(
@@ -69,12 +108,20 @@ export function secretsAndLogCases(ctx: AttackContext): void {
         expect(String(line.route)).not.toContain("?");
       }
       const calls = requests.filter((line) => line.route === "/mcp" && line.tool === PROBE.name && line.status === 200);
-      // Calls the SDK refused before the tool ran (argument validation) have no outcome; the rest do.
-      expect(calls.filter((line) => line.outcome === "ok").length).toBeGreaterThan(20);
-      expect(calls.every((line) => line.outcome === undefined || line.outcome === "ok" || line.outcome === "tool_error")).toBe(true);
+      // Every call has an outcome: arguments the schema refused are tool errors (the model can fix
+      // them), a malformed call (arguments not an object) a protocol error.
+      const outcomes = calls.map((line) => line.outcome);
+      expect(outcomes.filter((outcome) => outcome === "ok").length).toBeGreaterThan(20);
+      expect(outcomes).toContain("tool_error");
+      expect(outcomes).toContain("protocol_error");
+      expect(outcomes.every((outcome) => outcome === "ok" || outcome === "tool_error" || outcome === "protocol_error")).toBe(true);
+      const unknownTool = requests.filter((line) => line.route === "/mcp" && line.tool === "subtract_all");
+      expect(unknownTool.length).toBeGreaterThan(0);
+      expect(unknownTool.every((line) => line.outcome === "protocol_error")).toBe(true);
+      expect(calls.every((line) => typeof line.trace_id === "string" && typeof line.span_id === "string")).toBe(true);
       if (auth.style !== "public") {
         expect(calls.every((line) => typeof line.clientId === "string" && typeof line.userId === "string")).toBe(true);
-        const refused = requests.filter((line) => line.status === 403 && line.outcome === "insufficient_scope");
+        const refused = requests.filter((line) => line.status === 403 && line.outcome === "scope_refused");
         expect(refused.map((line) => line.route)).toEqual(expect.arrayContaining(["/mcp", "/sse/message"]));
       }
       expect(requests.filter((line) => line.status === 429).every((line) => line.outcome === "rate_limited")).toBe(true);

@@ -62,6 +62,9 @@ export function templateVariables(tree: Tree, options: McpAppOptions & { port: n
     }
     Object.assign(values, { PUBLIC_ORIGINS: origin, ALLOWED_ORIGINS: "" });
     if (options.auth === "github") values.ALLOWED_GITHUB_IDS = "";
+    // Local dev prints one readable line per request; deployed, JSON lines for Workers Logs (docs/observability.md).
+    values.LOG_FORMAT = env === "local" ? "pretty" : "json";
+    values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = "";
     return JSON.stringify(values).replaceAll('":"', '": "').replaceAll('","', '", "').replace(/^\{/, "{ ").replace(/\}$/, " }");
   };
   return {
