@@ -119,6 +119,9 @@ export function durabilityCases(ctx: AttackContext): void {
         const tokens = provider?.tokens();
         ctx.remember(tokens?.access_token, tokens?.refresh_token);
 
+        // Spans are exported in batches up to a second after a request (otlp.ts); a restart drops an
+        // unsent batch, so the spans of the cases before this one are let out first.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
         await (ctx.server as AttackServer).restart();
 
         // Stateless /mcp: the same client, same token, next call works.
