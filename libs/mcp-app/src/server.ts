@@ -5,7 +5,7 @@ import { LIST_CACHE_TTL_MS, type ServerDefinition } from "./definition.js";
 import type { Reach } from "./reach.js";
 import { type Registration, registerPrompt, registerResource, registerTool } from "./register.js";
 import { RequestStates } from "./request-state.js";
-import { hasTaskTools, registerTaskMethods } from "./tasks.js";
+import { reachesTasks, registerTaskMethods } from "./tasks.js";
 
 /**
  * Builds a server instance for one request (or one SSE session) and one caller; with `reach`, only
@@ -37,7 +37,7 @@ export function buildServer(definition: ServerDefinition, caller: Caller, env: u
   if (!reach || reach.resources) for (const resource of definition.resources ?? []) registerResource(registration, resource);
   if (!reach || reach.prompts) for (const prompt of definition.prompts ?? []) registerPrompt(registration, prompt);
   if (completions && !reach) registerCompletions(server, completions);
-  if (hasTaskTools(definition)) {
+  if (reachesTasks(definition, reach)) {
     registerTaskMethods(server, caller, env);
     // A task's CreateTaskResult has no structuredContent to hold to the tool's output schema: the
     // task runner checks the tool's own result when the task completes.

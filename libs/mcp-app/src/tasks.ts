@@ -10,6 +10,7 @@ import * as z from "zod";
 import type { ServerDefinition } from "./definition.js";
 import { type McpMessage, TASKS_EXTENSION } from "./message.js";
 import { ownerOf } from "./owner.js";
+import type { Reach } from "./reach.js";
 import type { McpTasksRpc, TaskView } from "./task-runner.js";
 
 /**
@@ -32,6 +33,18 @@ export interface TasksEnv {
 }
 
 export const hasTaskTools = (definition: ServerDefinition) => definition.tools.some((tool) => tool.task);
+
+/**
+ * Whether a server built for `reach` needs the task methods: a server for everything (an SSE
+ * session, a tasks/* request, a batch) or for a call of a task tool; not a call of another tool
+ * or a list, which are most requests (buildServer registers only what a request can reach).
+ */
+export function reachesTasks(definition: ServerDefinition, reach: Reach | undefined): boolean {
+  if (!hasTaskTools(definition)) return false;
+  if (!reach) return true;
+  const tool = typeof reach.tools === "string" && reach.tools !== "all" ? reach.tools : undefined;
+  return tool !== undefined && definition.tools.some((candidate) => candidate.name === tool && candidate.task);
+}
 
 export { TASKS_EXTENSION };
 
