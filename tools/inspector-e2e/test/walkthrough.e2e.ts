@@ -230,7 +230,15 @@ describe("remote-mcp-bearer-auth (API key in a custom header)", () => {
     await settings.getByRole("textbox", { name: "header name, row 1" }).fill("Authorization");
     await settings.getByLabel("header value, Authorization, row 1").fill(`Bearer ${key}`);
     await tab.shot("custom-header");
+    // Closing saves the settings (a PUT to the Inspector's own API), after which the page reloads its
+    // server list; a toggle before both have landed can connect with the settings from before.
+    const saved = page.waitForResponse(
+      (response) => response.request().method() === "PUT" && response.url().endsWith("/api/servers/remote-mcp-bearer-auth"),
+    );
+    const reloaded = page.waitForResponse((response) => response.request().method() === "GET" && response.url().endsWith("/api/servers"));
     await settings.getByRole("button", { name: "Close" }).click();
+    expect((await saved).ok()).toBe(true);
+    expect((await reloaded).ok()).toBe(true);
     await settings.waitFor({ state: "hidden" });
 
     await cardSwitch(page, "remote-mcp-bearer-auth").click({ force: true });
