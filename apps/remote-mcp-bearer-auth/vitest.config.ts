@@ -1,4 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { skipUnshippedSourcemaps } from "@repo/mcp-app/testing/sourcemaps";
 import { defineConfig } from "vitest/config";
 
 /** Stands in for example-user-api behind the USER_API binding: Grace's demo token is hers, anything else is 401. */
@@ -22,6 +23,7 @@ export default defineConfig({
         },
       },
     }),
+    skipUnshippedSourcemaps(),
   ],
   test: {
     // Workers-runtime start-up lands on the first test; on a loaded 2-core machine it can take over 5 s.

@@ -1,4 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { skipUnshippedSourcemaps } from "@repo/mcp-app/testing/sourcemaps";
 import { defineConfig } from "vitest/config";
 
 // The app's own Worker, with its wrangler.jsonc bindings, inside workerd, and the GitHub secrets
@@ -9,6 +10,7 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.jsonc" },
       miniflare: { bindings: { GITHUB_CLIENT_ID: "", GITHUB_CLIENT_SECRET: "", CONSENT_SECRET: "" } },
     }),
+    skipUnshippedSourcemaps(),
   ],
   // The first test pays for workerd start-up; on a loaded 2-core machine that can exceed 5 s.
   test: { include: ["src/**/*.test.ts"], testTimeout: 30_000 },

@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { skipUnshippedSourcemaps } from "./testing/sourcemaps.js";
 
 export default defineConfig({
   plugins: [
@@ -15,6 +16,7 @@ export default defineConfig({
         kvNamespaces: ["OAUTH_KV"],
       },
     }),
+    skipUnshippedSourcemaps(),
   ],
   test: {
     // Workers-runtime start-up lands on the first test; on a loaded 2-core machine it can take over 5 s.

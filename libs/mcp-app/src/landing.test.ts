@@ -24,4 +24,29 @@ describe("landingPage", () => {
     expect(deployed).toContain('<p id="credentials">Ask the operator &#60;deployed&#62;.</p>');
     expect(await landingPage(definition, "https://mcp.example.com", { auth: "none" }).text()).not.toContain('id="credentials"');
   });
+
+  it("leads with the /mcp URL, then mcp-remote for stdio-only clients, then the legacy /sse", async () => {
+    const html = await landingPage(definition, "https://mcp.example.com", { auth: "none" }).text();
+    const order = ["url-mcp", "inspector", "claude-config", "url-sse"].map((id) => html.indexOf(`id="${id}"`));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(html).not.toContain("Hosted connectors");
+    expect(await landingPage(definition, "http://localhost:8787", { auth: "none" }).text()).toContain(
+      "Hosted connectors (Claude, ChatGPT) cannot reach this dev server",
+    );
+  });
+
+  it("tells MCP Inspector users the header mcp-remote sends, with its env value filled in and escaped", async () => {
+    const html = await landingPage(definition, "http://localhost:8789", {
+      auth: "Bearer",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote's own placeholder syntax, expanded by the page.
+      mcpRemoteArgs: ["--header", "Authorization: Bearer ${AUTH_TOKEN}"],
+      mcpRemoteEnv: { AUTH_TOKEN: "<your token>" },
+    }).text();
+    expect(html).toContain("<b>Settings → Custom Headers → + Add Header</b>: <code>Authorization: Bearer &#60;your token&#62;</code>");
+    expect(html).not.toContain("sign in if the server asks");
+    const oauth = await landingPage(definition, "http://localhost:8787", { auth: "OAuth" }).text();
+    expect(oauth).not.toContain("Custom Headers");
+    expect(oauth).toContain("Toggle the card on (sign in if the server asks)");
+  });
 });

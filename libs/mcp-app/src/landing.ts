@@ -31,6 +31,14 @@ export function landingPage(definition: ServerDefinition, origin: string, option
       },
     },
   };
+  const local = isLoopbackHost(new URL(origin).hostname);
+  // The header mcp-remote sends (its ${NAME} expanded from the env entries, as mcp-remote does) is
+  // the one every client must send: the Inspector takes it as a custom header.
+  const headerArg = options.mcpRemoteArgs?.indexOf("--header") ?? -1;
+  const header =
+    headerArg < 0
+      ? undefined
+      : options.mcpRemoteArgs?.[headerArg + 1]?.replace(/\$\{(\w+)\}/g, (name, key: string) => options.mcpRemoteEnv?.[key] ?? name);
   const tools = definition.tools.map((tool) => `<li><code>${escapeHtml(tool.name)}</code>: ${prose(tool.description)}</li>`).join("\n");
   const snippet = (id: string, label: string, text: string) => `
 <h3>${escapeHtml(label)}</h3>
@@ -54,10 +62,12 @@ ${definition.instructions ? `<p>${prose(definition.instructions)}</p>` : ""}
 ${tools}
 </ul>
 <h2>Connect</h2>
-${snippet("url-mcp", "Streamable HTTP (MCP Inspector, clients that speak remote MCP)", `${origin}/mcp`)}
-${snippet("url-sse", "Legacy SSE transport", `${origin}/sse`)}
-${snippet("claude-config", "Claude Desktop (claude_desktop_config.json, through mcp-remote)", JSON.stringify(claudeConfig, null, 2))}
-${options.credentials ? `<h3>Your token</h3>\n<p id="credentials">${prose(isLoopbackHost(new URL(origin).hostname) ? options.credentials.local : options.credentials.deployed)}</p>` : ""}
+<p id="connect-remote">Clients that speak remote MCP (Claude and ChatGPT connectors, VS Code, Cursor, MCP Inspector) take the <code>/mcp</code> URL.${local ? " Hosted connectors (Claude, ChatGPT) cannot reach this dev server: give them the public <code>https://</code> URL of a deployment." : ""}</p>
+${snippet("url-mcp", "Streamable HTTP: the URL to give clients", `${origin}/mcp`)}
+<p id="inspector">MCP Inspector (<code>npx @modelcontextprotocol/inspector</code>): <b>Add Servers → + Add manually</b>, transport <code>streamable-http</code>, the URL above, <b>Add</b>${header ? `; then the server card's <b>Settings → Custom Headers → + Add Header</b>: <code>${escapeHtml(header)}</code>` : ""}. Toggle the card on${header ? "" : " (sign in if the server asks)"}, then open <b>Tools</b>.</p>
+${snippet("claude-config", "Claude Desktop and other stdio-only clients (claude_desktop_config.json, through mcp-remote)", JSON.stringify(claudeConfig, null, 2))}
+${snippet("url-sse", "Legacy SSE transport, for clients without Streamable HTTP", `${origin}/sse`)}
+${options.credentials ? `<h3>Your token</h3>\n<p id="credentials">${prose(local ? options.credentials.local : options.credentials.deployed)}</p>` : ""}
 <script>
 for (const button of document.querySelectorAll("button[data-copy]")) {
   button.addEventListener("click", async () => {

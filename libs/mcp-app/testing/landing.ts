@@ -30,7 +30,10 @@ export interface LandingPageContent {
   /** The line under the heading: server name, version and auth style. */
   meta: string;
   tools: Array<{ name: string; description: string }>;
+  /** The connection snippets, in page order. */
   snippets: LandingSnippet[];
+  /** The MCP Inspector steps under the /mcp URL. */
+  inspector: string;
 }
 
 /** The port `wrangler dev` serves the app on (`dev.port` in its wrangler.jsonc), as the docs show it. */
@@ -81,6 +84,7 @@ export async function readLandingPage(page: Page): Promise<LandingPageContent> {
       }),
     ),
     snippets: await page.locator(".snippet pre").evaluateAll((pres) => pres.map((pre) => ({ id: pre.id, text: pre.textContent ?? "" }))),
+    inspector: (await page.locator("#inspector").textContent())?.trim() ?? "",
   };
 }
 
@@ -143,6 +147,13 @@ export function landingPageSuite(options: LandingPageOptions): void {
       const entry = config.mcpServers?.[options.name];
       expect(entry?.command).toBe("npx");
       expect(entry?.args.slice(0, 2)).toEqual(["mcp-remote", `${shownOrigin}/sse`]);
+    });
+
+    it("leads with the /mcp URL and MCP Inspector's steps, then mcp-remote for stdio-only clients, then the legacy /sse", () => {
+      expect(content.snippets.map((snippet) => snippet.id).slice(0, 3)).toEqual(["url-mcp", "claude-config", "url-sse"]);
+      expect(content.inspector).toMatch(
+        /^MCP Inspector \(npx @modelcontextprotocol\/inspector\): Add Servers → \+ Add manually, transport streamable-http, the URL above, Add/,
+      );
     });
 
     it("each Copy button puts its snippet on the clipboard", async () => {

@@ -20,7 +20,7 @@ const DOCS = ["README.md", "CONTRIBUTING.md", ...apps.map((app) => `${app.dir}/R
 /** Projects Nx infers from package.json files: apps by folder name, libs and tools by package name. */
 const projects = new Map<string, PackageJson>([
   ...apps.map((app): [string, PackageJson] => [app.name, app.packageJson]),
-  ...["libs/mcp-core", "libs/mcp-app", "libs/mcp-tools", "libs/auth-handlers", "tools/workspace-plugin"].map(
+  ...["libs/mcp-core", "libs/mcp-app", "libs/mcp-tools", "libs/auth-handlers", "tools/workspace-plugin", "tools/inspector-e2e"].map(
     (dir): [string, PackageJson] => {
       const pkg = parseJson<PackageJson>(read(`${dir}/package.json`));
       return [pkg.name, pkg];

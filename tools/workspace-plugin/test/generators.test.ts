@@ -99,7 +99,7 @@ describe.concurrent("what CI runs passes at once", () => {
     for (const [i, app] of apps.entries()) {
       const result = e2e[i] as Run;
       expect(result.status, `${app.name} e2e: ${tail(result)}`).toBe(0);
-      expect(result.output, app.name).toMatch(/test\/landing\.e2e\.ts \(4 tests\)/);
+      expect(result.output, app.name).toMatch(/test\/landing\.e2e\.ts \(5 tests\)/);
       expect(result.output, app.name).toMatch(/test\/contract\.e2e\.ts \(\d+ tests\)/);
     }
     const unit = await nx(["run-many", "-t", "test", "-p", "gen-authless", "gen-mock", "--outputStyle=stream"], 120_000);
