@@ -1,13 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { e2eConfig } from "@repo/mcp-app/testing/vitest-e2e";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.e2e.ts"],
-    environment: "node",
-    // Seeds the user backend's D1 once; every server runs on a copy.
-    globalSetup: ["test/global-setup.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 90_000,
-    fileParallelism: false,
-  },
-});
+// Seeds the user backend's D1 once; every server runs on a copy.
+export default e2eConfig({ globalSetup: ["test/global-setup.ts"] });

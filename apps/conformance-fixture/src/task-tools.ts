@@ -4,7 +4,7 @@ import * as z from "zod";
 
 /**
  * Fixtures of the Tasks extension scenarios (tasks-*, SEP-2663), run by the same task runner as
- * the apps' task tools (libs/mcp-app task-runner.ts, an Agent per task).
+ * the apps' task tools (libs/mcp-app task-runner.ts, a Durable Object per task).
  */
 
 const fixture = { readOnlyHint: true, openWorldHint: false, destructiveHint: false } as const;

@@ -49,7 +49,7 @@ export interface TaskStart {
   inputResponses: Record<string, unknown>;
 }
 
-/** The RPC surface of the task Agent, as the Worker calls it. */
+/** The RPC surface of the task runner, as the Worker calls it. */
 export interface McpTasksRpc {
   start(start: TaskStart): Promise<TaskView>;
   view(owner: string): Promise<TaskView | undefined>;

@@ -15,7 +15,7 @@ import type { McpTasksRpc, TaskView } from "./task-runner.js";
 
 /**
  * MCP Tasks (the `io.modelcontextprotocol/tasks` extension of 2026-07-28, SEP-2663), on the
- * server built per request: a task-capable tools/call becomes a task in the app's task Agent
+ * server built per request: a task-capable tools/call becomes a task in the app's task runner
  * (task-runner.ts), and tasks/get, tasks/update and tasks/cancel reach it. The extension is
  * negotiated per request: a client declares it in `_meta` under the client capabilities, and a
  * request that does not is answered as if the extension did not exist (-32021 for the task
@@ -27,12 +27,24 @@ export const MISSING_CAPABILITY = -32021;
 /** How long a task and its result are kept when its tool says nothing. */
 export const DEFAULT_TASK_TTL_MS = 60 * 60 * 1000;
 
-/** The binding of the task Agent (createTaskRunnerClass), exported by the app as McpTasks. */
+/** The binding of the task runner (createTaskRunnerClass), exported by the app as McpTasks. */
 export interface TasksEnv {
   MCP_TASKS?: DurableObjectNamespace;
 }
 
-export const hasTaskTools = (definition: ServerDefinition) => definition.tools.some((tool) => tool.task);
+/** Each definition's tools that run as tasks, found once per isolate. */
+const taskToolNames = new WeakMap<ServerDefinition, ReadonlySet<string>>();
+
+function taskTools(definition: ServerDefinition): ReadonlySet<string> {
+  let names = taskToolNames.get(definition);
+  if (!names) {
+    names = new Set(definition.tools.filter((tool) => tool.task).map((tool) => tool.name));
+    taskToolNames.set(definition, names);
+  }
+  return names;
+}
+
+export const hasTaskTools = (definition: ServerDefinition) => taskTools(definition).size > 0;
 
 /**
  * Whether a server built for `reach` needs the task methods: a server for everything (an SSE
@@ -40,10 +52,9 @@ export const hasTaskTools = (definition: ServerDefinition) => definition.tools.s
  * or a list, which are most requests (buildServer registers only what a request can reach).
  */
 export function reachesTasks(definition: ServerDefinition, reach: Reach | undefined): boolean {
-  if (!hasTaskTools(definition)) return false;
-  if (!reach) return true;
-  const tool = typeof reach.tools === "string" && reach.tools !== "all" ? reach.tools : undefined;
-  return tool !== undefined && definition.tools.some((candidate) => candidate.name === tool && candidate.task);
+  const names = taskTools(definition);
+  if (names.size === 0) return false;
+  return !reach || (typeof reach.tools === "string" && reach.tools !== "all" && names.has(reach.tools));
 }
 
 export { TASKS_EXTENSION };
