@@ -94,7 +94,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<number> => {
-    const inspectorPort = await freePort();
+    // Never the server's own port: on a restart that port is free for a moment, and the OS may offer it.
+    let inspectorPort = await freePort();
+    while (inspectorPort === port) inspectorPort = await freePort();
     // JSON log lines, which tests parse, whatever the app's local default (LOG_FORMAT "pretty").
     const vars = Object.entries({ LOG_FORMAT: "json", ...options.vars }).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
     const args = [
