@@ -52,7 +52,8 @@ export const TOO_MANY_MESSAGES = `Invalid Request: Batch must not exceed ${MAX_B
 /** Methods whose handlers may send progress or log notifications before their result. */
 const NOTIFYING_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read"]);
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Each definition's scope requirements by name, indexed once per isolate. */
 interface ScopeIndex {
@@ -143,7 +144,7 @@ function classifyMessage(value: unknown, index: ScopeIndex): McpMessage {
 }
 
 /** Whether a request's `_meta` declares an extension among its (2026-07-28, per-request) client capabilities. */
-function declaresExtension(meta: Record<string, unknown> | undefined, extension: string): boolean {
+export function declaresExtension(meta: Record<string, unknown> | undefined, extension: string): boolean {
   const declared = meta?.[CLIENT_CAPABILITIES_META_KEY];
   return isObject(declared) && isObject(declared.extensions) && declared.extensions[extension] !== undefined;
 }

@@ -54,7 +54,17 @@ export interface OAuthAppEnv extends AppEnv {
 /** What the provider's resource server records on the context it hands a verified request's handler. */
 interface VerifiedGrant {
   props?: unknown;
-  auth?: { clientId?: string; scope: string[] };
+  auth?: { clientId?: string; userId?: string; scope: string[]; token: string };
+}
+
+/**
+ * The grant a verified access token belongs to. workers-oauth-provider issues tokens as
+ * `userId:grantId:secret` (its own revocation and unwrapToken read them so); anything else, or a
+ * user part that is not the verified user, names no grant.
+ */
+export function grantOf(auth: { userId?: string; token: string }): string | undefined {
+  const [userId, grantId, secret, ...rest] = auth.token.split(":");
+  return rest.length === 0 && secret && grantId && userId === auth.userId ? grantId : undefined;
 }
 
 /** The Client ID Metadata Document behind a provider error, and why it was not usable. */
@@ -210,6 +220,7 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
           scopes: grant.auth.scope,
           clientId: grant.auth.clientId,
           userId: identity.userId(parsed.data),
+          grantId: grantOf(grant.auth),
         };
         return { caller, request };
       },

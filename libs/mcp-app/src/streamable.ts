@@ -13,6 +13,7 @@ import { type ClassifiedBody, classifyBody, joinMessageTrace, TOO_MANY_MESSAGES 
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
 import { buildServer } from "./server.js";
 import { isEventStream, KEEP_ALIVE_MS, SseStream } from "./sse-stream.js";
+import { listenToTasks, watchedTaskIds } from "./task-listen.js";
 import { taskCapabilityRefusal } from "./tasks.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -110,6 +111,8 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     if (refusal) return insufficientScope(request, refusal, "oauth");
     const needsTasks = taskCapabilityRefusal(classified.messages);
     if (needsTasks) return needsTasks;
+    const taskIds = watchedTaskIds(single, definition);
+    if (single && taskIds) return listenToTasks(single, taskIds, caller, env, definition);
     const context: RequestContext = { caller, env, classified };
     const response =
       !single?.claimsModern && (await isLegacyRequest(request, read.body, { maxRequestBodySize: MAX_BODY_BYTES }))

@@ -55,6 +55,8 @@ export interface McpTasksRpc {
   view(owner: string): Promise<TaskView | undefined>;
   cancel(owner: string): Promise<boolean>;
   update(owner: string, responses: Record<string, unknown>): Promise<boolean>;
+  /** The task's views as they change (NDJSON), from its current one to its terminal one; undefined for a task not the owner's. */
+  watch(owner: string): Promise<ReadableStream<Uint8Array> | undefined>;
 }
 
 export const POLL_INTERVAL_MS = 1000;
@@ -79,6 +81,7 @@ interface Row {
   ttl_ms: number;
 }
 
+const encoder = new TextEncoder();
 const iso = (ms: number) => new Date(ms).toISOString();
 const json = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
 
@@ -100,6 +103,8 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
       stepTimeout: "15 minutes",
     });
     readonly lifecycle: Lifecycle;
+    /** The streams of watch(): each gets the task's view on every change, and ends with the task. */
+    private readonly watchers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
 
     constructor(ctx: DurableObjectState, env: unknown) {
       super(ctx, env as never);
@@ -134,7 +139,8 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
         lastUpdatedAt: iso(row.updated_at),
         ttlMs: row.ttl_ms,
         pollIntervalMs: POLL_INTERVAL_MS,
-        ...(row.status === "completed" && row.result !== null && { result: json(row.result) }),
+        // The tool's CallToolResult as a 2026-07-28 result: `resultType: "complete"` (the official Tasks client requires it).
+        ...(row.status === "completed" && row.result !== null && { result: { resultType: "complete", ...json<object>(row.result) } }),
         ...(row.status === "failed" && row.error !== null && { error: json(row.error) }),
         ...(row.status === "input_required" && row.input_requests !== null && { inputRequests: json(row.input_requests) }),
       };
@@ -147,6 +153,22 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
       const text = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
       this.lifecycle.sql`UPDATE mcp_task SET status = ${status}, result = ${text(fields.result)}, error = ${text(fields.error)},
         input_requests = ${text(fields.inputRequests)}, status_message = ${fields.message ?? null}, updated_at = ${Date.now()}`;
+      this.changed();
+    }
+
+    /** Tells every watcher the task's new view; a terminal (or deleted) task ends their streams. */
+    private changed(): void {
+      const row = this.row();
+      for (const writer of this.watchers) this.tell(writer, row);
+    }
+
+    private tell(writer: WritableStreamDefaultWriter<Uint8Array>, row: Row | undefined): void {
+      const gone = () => this.watchers.delete(writer);
+      if (row) writer.write(encoder.encode(`${JSON.stringify(this.toView(row))}\n`)).catch(gone);
+      if (!row || TERMINAL.has(row.status)) {
+        gone();
+        writer.close().catch(() => {});
+      }
     }
 
     /** One durable execution of the task's tool (a Tasks run); its id is kept on the task. */
@@ -177,6 +199,16 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
       return row && this.toView(row);
     }
 
+    async watch(owner: string): Promise<ReadableStream<Uint8Array> | undefined> {
+      const row = await this.owned(owner);
+      if (!row) return undefined;
+      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+      const writer = writable.getWriter();
+      this.watchers.add(writer);
+      this.tell(writer, row);
+      return readable;
+    }
+
     /** Cancels a running task and stops its work; a terminal task is left as it is (idempotent). */
     async cancel(owner: string): Promise<boolean> {
       const row = await this.owned(owner);
@@ -204,6 +236,7 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
       this.lifecycle
         .sql`UPDATE mcp_task SET input_responses = ${JSON.stringify(answers)}, input_requests = ${done ? null : JSON.stringify(pending)},
         status = ${done ? "working" : "input_required"}, updated_at = ${Date.now()}`;
+      this.changed();
       if (done) await this.launch();
       return true;
     }
@@ -214,6 +247,7 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
       const row = this.row();
       if (row?.run_id && !TERMINAL.has(row.status)) await this.tasks.cancel(row.run_id, "expired");
       this.lifecycle.sql`DELETE FROM mcp_task`;
+      this.changed();
       await this.tasks.delete();
     }
 
@@ -248,6 +282,7 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
           if (signal.aborted) return;
           const text = message ?? (total ? `${progress} of ${total}` : String(progress));
           this.lifecycle.sql`UPDATE mcp_task SET status_message = ${text}, updated_at = ${Date.now()} WHERE status = ${"working"}`;
+          this.changed();
         },
         log: async () => {},
       };

@@ -92,8 +92,9 @@ export function declaresTasks(ctx: ServerContext): boolean {
 
 /** Task ids are UUIDs minted here; anything else names no task and reaches no Durable Object. */
 const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const isTaskId = (taskId: string) => TASK_ID.test(taskId);
 
-function taskStub(env: unknown, taskId: string): McpTasksRpc {
+export function taskStub(env: unknown, taskId: string): McpTasksRpc {
   const namespace = (env as TasksEnv).MCP_TASKS;
   if (!namespace) throw new ProtocolError(ProtocolErrorCode.InternalError, "This server runs tasks but has no MCP_TASKS binding");
   return namespace.get(namespace.idFromName(taskId)) as unknown as McpTasksRpc;
@@ -148,7 +149,7 @@ export function registerTaskMethods(server: McpServer, caller: Caller, env: unkn
   /** The caller's task, or the -32602 a task id of another caller gets too. */
   const reach = (taskId: string, ctx: ServerContext) => {
     if (!declaresTasks(ctx)) throw requiredCapability("This method");
-    if (!TASK_ID.test(taskId)) throw notFound(taskId);
+    if (!isTaskId(taskId)) throw notFound(taskId);
     return taskStub(env, taskId);
   };
   server.server.setRequestHandler("tasks/get", { params: TaskParams }, async ({ taskId }, ctx) => {

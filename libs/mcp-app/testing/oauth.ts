@@ -48,6 +48,10 @@ export class TestOAuthProvider {
   saveTokens(tokens: OAuthTokens) {
     this.saved = tokens;
   }
+  /** Drops the tokens (keeping the registration), so the next connection signs in again: a new grant for the same client. */
+  forgetTokens() {
+    this.saved = undefined;
+  }
   saveCodeVerifier(verifier: string) {
     this.verifier = verifier;
   }

@@ -4,11 +4,13 @@ import {
   type Client as ModernClient,
   PROTOCOL_VERSION_META_KEY,
 } from "@modelcontextprotocol/client";
+import { createTaskSessionFromClient, type RawClientDispatch, resultFromTaskOutcome } from "@modelcontextprotocol/ext-tasks/client";
 import {
   CancelTaskResultV2Schema,
   CreateTaskResultV2Schema,
   GetTaskResultV2Schema,
   TASKS_EXTENSION_ID_V2,
+  TaskStatusNotificationV2Schema,
 } from "@modelcontextprotocol/ext-tasks/core/v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectModernClient } from "./clients.js";
@@ -25,6 +27,7 @@ export interface TasksSuiteOptions {
 }
 
 type Json = Record<string, unknown>;
+type JsonValue = Parameters<RawClientDispatch>[0];
 type Task = { taskId: string; status: string; statusMessage?: string; result?: Json; error?: Json };
 
 /** One of the extension's result schemas (zod, from @modelcontextprotocol/ext-tasks). */
@@ -51,11 +54,13 @@ export function tasksSuite(options: TasksSuiteOptions): void {
     });
     printServerLogOnFailure(() => server);
 
+    const signIn = (user: string) => {
+      const browse = options.browse?.(user);
+      return browse ? new TestOAuthProvider(browse) : undefined;
+    };
     /** A signed-in client that declares the extension, and its access token for raw calls. */
     const tokens = new WeakMap<ModernClient, string | undefined>();
-    const connect = async (user = "ada@example.com") => {
-      const browse = options.browse?.(user);
-      const auth = browse ? new TestOAuthProvider(browse) : undefined;
+    const connect = async (user = "ada@example.com", auth = signIn(user)) => {
       const client = await connectModernClient(`${server.origin}/mcp`, auth, undefined, { [TASKS_EXTENSION_ID_V2]: {} });
       clients.push(client);
       tokens.set(client, auth?.tokens()?.access_token);
@@ -67,9 +72,9 @@ export function tasksSuite(options: TasksSuiteOptions): void {
      * these: it checks every tools/call result against CallToolResult and strips `resultType`
      * before a custom schema sees it.
      */
-    const post = async (client: ModernClient, method: string, params: Json, name: string, check: WireSchema) => {
+    const send = (client: ModernClient, method: string, params: Json, name: string, timeoutMs = 15_000) => {
       const token = tokens.get(client);
-      const response = await fetch(`${server.origin}/mcp`, {
+      return fetch(`${server.origin}/mcp`, {
         method: "POST",
         headers: {
           "Content-Type": "application/json",
@@ -92,8 +97,11 @@ export function tasksSuite(options: TasksSuiteOptions): void {
             },
           },
         }),
-        signal: AbortSignal.timeout(15_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
+    };
+    const post = async (client: ModernClient, method: string, params: Json, name: string, check: WireSchema) => {
+      const response = await send(client, method, params, name);
       const body = (await response.json()) as { result?: unknown; error?: { code: number; message: string } };
       if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
       const parsed = check.safeParse(body.result);
@@ -104,6 +112,15 @@ export function tasksSuite(options: TasksSuiteOptions): void {
       post(client, "tools/call", { name: "count_slowly", arguments: { to, delayMs } }, "count_slowly", CreateTaskResultV2Schema);
     const cancel = (client: ModernClient, taskId: string) => post(client, "tasks/cancel", { taskId }, taskId, CancelTaskResultV2Schema);
     const get = (client: ModernClient, taskId: string) => post(client, "tasks/get", { taskId }, taskId, GetTaskResultV2Schema);
+    /** A subscriptions/listen for tasks, read to its end: every message of its SSE stream. */
+    const listen = async (client: ModernClient, taskIds: string[]) => {
+      const response = await send(client, "subscriptions/listen", { notifications: { taskIds } }, "", 20_000);
+      expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      return (await response.text())
+        .split("\n")
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => JSON.parse(line.slice(6)) as { id?: number; method?: string; params?: Json; result?: Json });
+    };
     /** Polls tasks/get until the task is terminal, for at most `withinMs`. */
     const settled = async (client: ModernClient, taskId: string, withinMs: number, seen: string[] = []): Promise<Task> => {
       const deadline = Date.now() + withinMs;
@@ -140,6 +157,92 @@ export function tasksSuite(options: TasksSuiteOptions): void {
         seen.some((status) => /^working: Counted \d of 4$/.test(status)),
         seen.join(", "),
       ).toBe(true);
+    });
+
+    /**
+     * The official Tasks client's raw request path (RawClientDispatch): the SDK Client cannot post
+     * the extension's wire shapes, so ext-tasks frames each request (its envelope) and hands it here
+     * to be posted as the v2 client posts, with the caller's token.
+     */
+    let rawIds = 0;
+    const rawDispatch =
+      (client: ModernClient): RawClientDispatch =>
+      async (request, dispatch) => {
+        const message = request as { method: string; params?: Json };
+        const token = tokens.get(client);
+        const name = typeof message.params?.name === "string" ? message.params.name : undefined;
+        const response = await fetch(`${server.origin}/mcp`, {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2026-07-28",
+            "Mcp-Method": message.method,
+            ...(name && { "Mcp-Name": name }),
+            ...dispatch?.context?.headers,
+            ...(token && { Authorization: `Bearer ${token}` }),
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: ++rawIds, ...message }),
+          signal: dispatch?.signal ?? AbortSignal.timeout(15_000),
+        });
+        const body = (await response.json()) as { result?: JsonValue; error?: { code: number; message: string } };
+        return body.error ? { kind: "error", error: body.error } : { kind: "result", result: body.result ?? null };
+      };
+
+    it("the official Tasks client (@modelcontextprotocol/ext-tasks) runs count_slowly as a task to its result, and cancels another", async () => {
+      const client = await connect();
+      const session = createTaskSessionFromClient(client, {
+        endpointId: server.origin,
+        rawDispatch: rawDispatch(client),
+        v2RequestFraming: {
+          protocolVersion: "2026-07-28",
+          clientInfo: { name: "e2e-ext-tasks", version: "1.0.0" },
+          clientCapabilities: { extensions: { [TASKS_EXTENSION_ID_V2]: {} } },
+        },
+      });
+      try {
+        const execution = await session.callTool("count_slowly", { to: 3, delayMs: 300 });
+        expect(execution.kind).toBe("task");
+        const { outcome } = await execution.settle();
+        expect(outcome.status, JSON.stringify(outcome)).toBe("completed");
+        expect(resultFromTaskOutcome(outcome)).toMatchObject({ structuredContent: { counted: 3 } });
+        const long = await session.callTool("count_slowly", { to: 30, delayMs: 1000 });
+        if (long.kind !== "task") throw new Error(`count_slowly answered ${long.kind}, not a task`);
+        await long.cancel();
+        expect((await long.settle()).outcome.status).toBe("cancelled");
+        expect((await get(client, long.handle.taskId)).status).toBe("cancelled");
+      } finally {
+        await session.close();
+      }
+    });
+
+    it("subscriptions/listen naming a task streams its status notifications to the end, then the listen result", async () => {
+      const client = await connect();
+      const created = await start(client, 3, 400);
+      const stranger = crypto.randomUUID();
+      const [ack, ...rest] = await listen(client, [created.taskId, stranger]);
+      // Only the caller's own task is acknowledged: an unknown id is left out, as tasks/get answers it "not found".
+      expect(ack).toMatchObject({
+        method: "notifications/subscriptions/acknowledged",
+        params: { notifications: { taskIds: [created.taskId] } },
+      });
+      const notes = rest.filter((message) => message.method === "notifications/tasks");
+      for (const note of notes) expect(TaskStatusNotificationV2Schema.safeParse(note).success, JSON.stringify(note)).toBe(true);
+      const statuses = notes.map((note) => `${note.params?.status}${note.params?.statusMessage ? `: ${note.params.statusMessage}` : ""}`);
+      expect(
+        statuses.some((status) => /^working: Counted \d of 3$/.test(status)),
+        statuses.join(", "),
+      ).toBe(true);
+      expect(notes.at(-1)?.params).toMatchObject({
+        taskId: created.taskId,
+        status: "completed",
+        result: { structuredContent: { counted: 3 } },
+      });
+      expect(rest.at(-1)).toMatchObject({ id: 1, result: { resultType: "complete" } });
+      // A filter beyond the bound is refused with a clear message, not half-served.
+      const tooMany = Array.from({ length: 33 }, () => crypto.randomUUID());
+      const refused = await send(client, "subscriptions/listen", { notifications: { taskIds: tooMany } }, "");
+      expect(await refused.json()).toMatchObject({ id: 1, error: { code: -32602, message: expect.stringContaining("at most 32") } });
     });
 
     it("tasks/cancel stops the work: the task stays cancelled and the tool's log line shows it ended early", async () => {
@@ -181,13 +284,45 @@ export function tasksSuite(options: TasksSuiteOptions): void {
     }, 120_000);
 
     if (options.browse) {
-      it("another user's tasks/get and tasks/cancel of a task id are not found, and the task goes on", async () => {
+      it("another user's tasks/get, tasks/cancel and subscriptions/listen of a task id find nothing, and the task goes on", async () => {
         const owner = await connect("ada@example.com");
         const other = await connect("mallory@example.com");
         const created = await start(owner, 6, 500);
         await expect(get(other, created.taskId)).rejects.toMatchObject({ code: -32602 });
         await expect(cancel(other, created.taskId)).rejects.toMatchObject({ code: -32602 });
+        // Nor can it listen to it: the acknowledgement names no task, and the stream ends at once.
+        expect(await listen(other, [created.taskId])).toMatchObject([
+          { method: "notifications/subscriptions/acknowledged", params: { notifications: { taskIds: [] } } },
+          { id: 1, result: { resultType: "complete" } },
+        ]);
         expect((await settled(owner, created.taskId, 20_000)).status).toBe("completed");
+      });
+
+      it("revoking the grant ends access to its tasks: the same client signing the same user in again does not find them", async () => {
+        const auth = signIn("ada@example.com") as TestOAuthProvider;
+        const first = await connect("ada@example.com", auth);
+        const created = await start(first, 30, 1000);
+        const clientId = auth.clientInformation()?.client_id as string;
+        // RFC 7009 revocation of the refresh token revokes the whole grant.
+        const revoked = await fetch(`${server.origin}/token`, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            token: auth.tokens()?.refresh_token as string,
+            token_type_hint: "refresh_token",
+            client_id: clientId,
+          }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        expect(revoked.status).toBe(200);
+        auth.forgetTokens();
+        const again = await connect("ada@example.com", auth);
+        expect(auth.clientInformation()?.client_id).toBe(clientId);
+        await expect(get(again, created.taskId)).rejects.toMatchObject({ code: -32602 });
+        await expect(cancel(again, created.taskId)).rejects.toMatchObject({ code: -32602 });
+        // The new grant's own tasks are its to see.
+        const mine = await start(again, 1, 10);
+        expect((await settled(again, mine.taskId, 10_000)).status).toBe("completed");
       });
     }
   });

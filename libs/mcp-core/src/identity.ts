@@ -10,6 +10,12 @@ export interface Caller<Props = unknown> {
   clientId?: string;
   /** Stable user id for logs and session ownership. */
   userId?: string;
+  /**
+   * The authorization grant the credential belongs to (OAuth; stable across refreshes). What the
+   * caller owns (a task, an SSE session) is bound to it, so revoking the grant ends access to
+   * those too, even for the same client and user signing in again.
+   */
+  grantId?: string;
 }
 
 /**
@@ -21,6 +27,7 @@ export const CallerSchema = z.object({
   scopes: z.array(z.string()),
   clientId: z.string().optional(),
   userId: z.string().optional(),
+  grantId: z.string().optional(),
 }) satisfies z.ZodType<Caller>;
 
 /**
