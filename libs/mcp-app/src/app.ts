@@ -6,7 +6,7 @@ import { urlOf } from "./origin.js";
 import { isTransportPath } from "./paths.js";
 import { type AppEnv, guarded, preAuthLimit, transportRoutes } from "./pipeline.js";
 import { createSseSessionClass } from "./sse.js";
-import { createTaskRunnerClass } from "./task-runner.js";
+import { createTaskRunnerClass, type GrantCheck } from "./task-runner.js";
 
 /** A request that passed authentication: who is calling, and the request to serve (a copy without a query token, say). */
 export interface Authenticated {
@@ -33,6 +33,12 @@ export interface McpAuth<Env> {
    * refuses the request (401 with a challenge, 400, 503), CORS headers included.
    */
   authenticate(request: Request, env: Env, ctx: ExecutionContext): Promise<Authenticated | Response>;
+  /**
+   * Whether the grant a caller's credential belongs to still stands (OAuth: it was not revoked).
+   * The task runner asks before it runs a task's tool and, while the tool runs, at its progress
+   * reports; a task whose grant is gone is stopped and deleted. Absent: credentials have no grant.
+   */
+  grantStands?(env: Env, caller: Caller): Promise<boolean>;
   /** The style's own routes (OAuth endpoints, resource metadata); undefined for a path that is not one. */
   route?(request: Request, env: Env, ctx: ExecutionContext): Promise<Response | undefined>;
 }
@@ -79,6 +85,6 @@ export function createMcpApp<Env extends AppEnv = AppEnv>(options: McpAppOptions
   return {
     worker: { fetch } satisfies ExportedHandler<Env>,
     McpSseSession: createSseSessionClass(server, auth.props),
-    McpTasks: createTaskRunnerClass(server, auth.props),
+    McpTasks: createTaskRunnerClass(server, auth.props, auth.grantStands?.bind(auth) as GrantCheck | undefined),
   };
 }

@@ -12,7 +12,7 @@ import type { AuthStyle } from "./app.js";
 import { applyDocumentPolicy, policeProviderFetches } from "./cimd.js";
 import { declaredScopes } from "./definition.js";
 import { jsonRpcError } from "./jsonrpc.js";
-import { urlOf, withCors } from "./origin.js";
+import { parseOrigins, urlOf, withCors } from "./origin.js";
 import { MCP_PATH, SSE_PATH } from "./paths.js";
 import { type AppEnv, servedOrigin } from "./pipeline.js";
 import { ipKey, OAUTH_LIMITED_PATHS, tooManyRequests, withinLimit } from "./ratelimit.js";
@@ -51,6 +51,9 @@ export interface OAuthAppEnv extends AppEnv {
   REFRESH_RETRY_WINDOW_SECONDS?: string;
 }
 
+/** Pages of a user's grants read before a task's grant is taken to stand (the provider lists 100 or so a page). */
+const MAX_GRANT_PAGES = 10;
+
 /** What the provider's resource server records on the context it hands a verified request's handler. */
 interface VerifiedGrant {
   props?: unknown;
@@ -58,13 +61,14 @@ interface VerifiedGrant {
 }
 
 /**
- * The grant a verified access token belongs to. workers-oauth-provider issues tokens as
- * `userId:grantId:secret` (its own revocation and unwrapToken read them so); anything else, or a
- * user part that is not the verified user, names no grant.
+ * The grant a verified access token belongs to, as `userId:grantId` (the provider's user id, which
+ * lists the user's grants). workers-oauth-provider issues tokens as `userId:grantId:secret` (its
+ * own revocation and unwrapToken read them so); anything else, or a user part that is not the
+ * verified user, names no grant.
  */
 export function grantOf(auth: { userId?: string; token: string }): string | undefined {
   const [userId, grantId, secret, ...rest] = auth.token.split(":");
-  return rest.length === 0 && secret && grantId && userId === auth.userId ? grantId : undefined;
+  return rest.length === 0 && secret && grantId && userId === auth.userId ? `${userId}:${grantId}` : undefined;
 }
 
 /** The Client ID Metadata Document behind a provider error, and why it was not usable. */
@@ -223,6 +227,23 @@ export function oauth<Props, Env extends OAuthAppEnv>(options: OAuthOptions<Prop
           grantId: grantOf(grant.auth),
         };
         return { caller, request };
+      },
+      async grantStands(env, caller) {
+        if (caller.grantId === undefined) return true;
+        const split = caller.grantId.lastIndexOf(":");
+        const [userId, grantId] = [caller.grantId.slice(0, split), caller.grantId.slice(split + 1)];
+        // Any served origin's authorization server reads the same grant records.
+        const origin = parseOrigins(env.PUBLIC_ORIGINS)[0] ?? "http://localhost";
+        const api = hostsFor(origin).validator.getOAuthApi(providerEnv(env));
+        let cursor: string | undefined;
+        for (let page = 0; page < MAX_GRANT_PAGES; page++) {
+          const grants = await api.listUserGrants(userId, { ...(cursor && { cursor }) });
+          if (grants.items.some((grant) => grant.id === grantId)) return true;
+          cursor = grants.cursor;
+          if (!cursor) return false;
+        }
+        // A user with more grants than this is not one this server made; keep the task rather than guess.
+        return true;
       },
       async route(request, env, ctx) {
         const path = urlOf(request).pathname;

@@ -18,7 +18,7 @@ describe("ownership", () => {
   });
 
   it("reads the grant of a provider token (userId:grantId:secret) only when its user is the verified user", () => {
-    expect(grantOf({ userId: "ada", token: "ada:g1:s3cret" })).toBe("g1");
+    expect(grantOf({ userId: "ada", token: "ada:g1:s3cret" })).toBe("ada:g1");
     expect(grantOf({ userId: "bob", token: "ada:g1:s3cret" })).toBeUndefined();
     expect(grantOf({ userId: "ada", token: "ada:g1" })).toBeUndefined();
     expect(grantOf({ userId: "ada", token: "ada:g1:s:extra" })).toBeUndefined();

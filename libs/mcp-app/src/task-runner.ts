@@ -85,7 +85,13 @@ const encoder = new TextEncoder();
 const iso = (ms: number) => new Date(ms).toISOString();
 const json = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
 
-export function createTaskRunnerClass(definition: ServerDefinition, props: z.ZodType = z.unknown()) {
+/** Whether the grant a task's caller signed in with still stands (McpAuth.grantStands). */
+export type GrantCheck = (env: unknown, caller: Caller) => Promise<boolean>;
+
+/** How often a running task's progress reports may check its grant. */
+export const GRANT_CHECK_MS = 5000;
+
+export function createTaskRunnerClass(definition: ServerDefinition, props: z.ZodType = z.unknown(), grantStands?: GrantCheck) {
   const TaskCaller = CallerSchema.extend({ props });
   const tools = new Map<string, AnyTool>(definition.tools.filter((tool) => tool.task).map((tool) => [tool.name, tool]));
 
@@ -93,7 +99,8 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
   type Outcome =
     | { kind: "result"; result: Record<string, unknown> }
     | { kind: "input"; inputRequests: Record<string, unknown> }
-    | { kind: "error"; error: { code: number; message: string; data?: unknown } };
+    | { kind: "error"; error: { code: number; message: string; data?: unknown } }
+    | { kind: "revoked" };
 
   return class McpTasks extends DurableObject implements McpTasksRpc {
     private readonly tasks = new Tasks({
@@ -246,8 +253,7 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
       if (context.job.fn !== "expire") return;
       const row = this.row();
       if (row?.run_id && !TERMINAL.has(row.status)) await this.tasks.cancel(row.run_id, "expired");
-      this.lifecycle.sql`DELETE FROM mcp_task`;
-      this.changed();
+      this.forget();
       await this.tasks.delete();
     }
 
@@ -264,28 +270,21 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
       if (outcome.kind === "result") this.settle("completed", { result: outcome.result });
       else if (outcome.kind === "input")
         this.settle("input_required", { inputRequests: outcome.inputRequests, message: "Waiting for the client's input." });
-      else this.settle("failed", { error: outcome.error });
+      else if (outcome.kind === "error") this.settle("failed", { error: outcome.error });
+      // The grant that started it was revoked: nothing of the task is kept (the TTL job clears its runs).
+      else this.forget();
+    }
+
+    /** Deletes the task (its caller, props and result with it); watchers' streams end. */
+    private forget(): void {
+      this.lifecycle.sql`DELETE FROM mcp_task`;
+      this.changed();
     }
 
     private async call(tool: AnyTool, row: Row, signal: AbortSignal): Promise<Outcome> {
       // JSON drops a key whose value is undefined: an anonymous caller's props.
       const caller = TaskCaller.parse({ props: undefined, ...JSON.parse(row.caller) }) as Caller;
       const started = Date.now();
-      const context: ToolContext = {
-        props: caller.props,
-        scopes: caller.scopes,
-        env: this.env,
-        signal,
-        clientCapabilities: JSON.parse(row.capabilities),
-        inputResponses: json(row.input_responses) ?? {},
-        progress: async (progress, total, message) => {
-          if (signal.aborted) return;
-          const text = message ?? (total ? `${progress} of ${total}` : String(progress));
-          this.lifecycle.sql`UPDATE mcp_task SET status_message = ${text}, updated_at = ${Date.now()} WHERE status = ${"working"}`;
-          this.changed();
-        },
-        log: async () => {},
-      };
       const record = (outcome: string, error?: unknown) =>
         log({
           event: "task",
@@ -297,30 +296,67 @@ export function createTaskRunnerClass(definition: ServerDefinition, props: z.Zod
           userId: caller.userId,
           ...(error !== undefined && { error: describeError(error) }),
         });
+      // A task runs only while the grant that started it stands: checked before the tool runs, at
+      // its progress reports (at most every GRANT_CHECK_MS) and before its result is kept.
+      let checkedAt = 0;
+      const grantGone = async () => {
+        if (!grantStands || caller.grantId === undefined) return false;
+        checkedAt = Date.now();
+        // A check that cannot be made (storage unavailable) leaves the task running.
+        return !(await grantStands(this.env, caller).catch(() => true));
+      };
+      const revoked = new AbortController();
+      const running = AbortSignal.any([signal, revoked.signal]);
+      const context: ToolContext = {
+        props: caller.props,
+        scopes: caller.scopes,
+        env: this.env,
+        signal: running,
+        clientCapabilities: JSON.parse(row.capabilities),
+        inputResponses: json(row.input_responses) ?? {},
+        progress: async (progress, total, message) => {
+          if (running.aborted) return;
+          const text = message ?? (total ? `${progress} of ${total}` : String(progress));
+          this.lifecycle.sql`UPDATE mcp_task SET status_message = ${text}, updated_at = ${Date.now()} WHERE status = ${"working"}`;
+          this.changed();
+          if (Date.now() - checkedAt >= GRANT_CHECK_MS && (await grantGone())) revoked.abort(new Error("the grant was revoked"));
+        },
+        log: async () => {},
+      };
+      if (await grantGone()) {
+        record("revoked");
+        return { kind: "revoked" };
+      }
+      const [outcome, label, error] = await this.attempt(tool, row, context);
+      if (revoked.signal.aborted || (outcome.kind === "result" && (await grantGone()))) {
+        record("revoked");
+        return { kind: "revoked" };
+      }
+      record(label, error);
+      return outcome;
+    }
+
+    /** One run of the tool: its outcome, and how the log line names it. */
+    private async attempt(tool: AnyTool, row: Row, context: ToolContext): Promise<[Outcome, string, unknown?]> {
       try {
         const result = await tool.handler(JSON.parse(row.args), context);
         if (isInputRequired(result)) {
-          record("input_required");
-          return { kind: "input", inputRequests: (result.inputRequests ?? {}) as Record<string, unknown> };
+          return [{ kind: "input", inputRequests: (result.inputRequests ?? {}) as Record<string, unknown> }, "input_required"];
         }
         if (tool.outputSchema && !result.isError && !tool.outputSchema.safeParse(result.structuredContent).success) {
           // What the SDK checks of a call's result, checked here for a task's.
-          record("protocol_error", new Error("structuredContent does not match the output schema"));
-          return { kind: "error", error: { code: -32602, message: `The ${tool.name} tool's result does not match its output schema.` } };
+          const error = { code: -32602, message: `The ${tool.name} tool's result does not match its output schema.` };
+          return [{ kind: "error", error }, "protocol_error", new Error("structuredContent does not match the output schema")];
         }
-        record(result.isError ? "tool_error" : "ok");
-        return { kind: "result", result };
+        return [{ kind: "result", result }, result.isError ? "tool_error" : "ok"];
       } catch (error) {
         if (error instanceof ProtocolError) {
-          record("protocol_error", error);
-          return {
-            kind: "error",
-            error: { code: error.code, message: error.message, ...(error.data !== undefined && { data: error.data }) },
-          };
+          const data = error.data !== undefined && { data: error.data };
+          return [{ kind: "error", error: { code: error.code, message: error.message, ...data } }, "protocol_error", error];
         }
         // As for a call: the model gets a message it can act on, the details go to the log.
-        record(signal.aborted ? "cancelled" : "tool_error", error);
-        return { kind: "result", result: toolError(`The ${tool.name} tool failed unexpectedly. The error was logged; try again later.`) };
+        const result = toolError(`The ${tool.name} tool failed unexpectedly. The error was logged; try again later.`);
+        return [{ kind: "result", result }, context.signal.aborted ? "cancelled" : "tool_error", error];
       }
     }
   };

@@ -112,6 +112,20 @@ export function tasksSuite(options: TasksSuiteOptions): void {
       post(client, "tools/call", { name: "count_slowly", arguments: { to, delayMs } }, "count_slowly", CreateTaskResultV2Schema);
     const cancel = (client: ModernClient, taskId: string) => post(client, "tasks/cancel", { taskId }, taskId, CancelTaskResultV2Schema);
     const get = (client: ModernClient, taskId: string) => post(client, "tasks/get", { taskId }, taskId, GetTaskResultV2Schema);
+    /** The `event: "task"` line a task's Durable Object logs when its tool run ends, waited for at most `withinMs`. */
+    const taskLogLine = async (taskId: string, withinMs: number): Promise<Json & { ms: number }> => {
+      const prefix = taskId.slice(0, 8);
+      const deadline = Date.now() + withinMs;
+      while (Date.now() < deadline) {
+        const line = server
+          .logs()
+          .split("\n")
+          .find((entry) => entry.includes('"event":"task"') && entry.includes(`"task":"${prefix}"`));
+        if (line) return JSON.parse(line);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error(`no log line of task ${prefix} within ${withinMs} ms`);
+    };
     /** A subscriptions/listen for tasks, read to its end: every message of its SSE stream. */
     const listen = async (client: ModernClient, taskIds: string[]) => {
       const response = await send(client, "subscriptions/listen", { notifications: { taskIds } }, "", 20_000);
@@ -254,20 +268,10 @@ export function tasksSuite(options: TasksSuiteOptions): void {
       expect(Object.keys(ack).sort()).toEqual(["_meta", "resultType"]);
       expect(ack).toMatchObject({ resultType: "complete" });
       expect((await get(client, created.taskId)).status).toBe("cancelled");
-      // The work itself stopped: its log line comes within seconds, not after 30 s, and says cancelled.
-      const prefix = created.taskId.slice(0, 8);
-      const deadline = Date.now() + 10_000;
-      let line: string | undefined;
-      while (!line && Date.now() < deadline) {
-        line = server
-          .logs()
-          .split("\n")
-          .find((entry) => entry.includes('"event":"task"') && entry.includes(`"task":"${prefix}"`));
-        if (!line) await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      expect(line, "the cancelled task's log line").toBeDefined();
-      expect(JSON.parse(line as string)).toMatchObject({ tool: "count_slowly", outcome: "tool_error" });
-      expect(JSON.parse(line as string).ms).toBeLessThan(10_000);
+      // The work itself stopped: its log line comes within seconds, not after 30 s.
+      const line = await taskLogLine(created.taskId, 10_000);
+      expect(line).toMatchObject({ tool: "count_slowly", outcome: "tool_error" });
+      expect(line.ms).toBeLessThan(10_000);
       // Cancelling again is the same empty ack (idempotent), and the task is still cancelled.
       expect(await cancel(client, created.taskId)).toMatchObject({ resultType: "complete" });
       expect((await get(client, created.taskId)).status).toBe("cancelled");
@@ -298,7 +302,7 @@ export function tasksSuite(options: TasksSuiteOptions): void {
         expect((await settled(owner, created.taskId, 20_000)).status).toBe("completed");
       });
 
-      it("revoking the grant ends access to its tasks: the same client signing the same user in again does not find them", async () => {
+      it("revoking the grant ends its tasks: the same client signing the same user in again does not find them, and their work stops", async () => {
         const auth = signIn("ada@example.com") as TestOAuthProvider;
         const first = await connect("ada@example.com", auth);
         const created = await start(first, 30, 1000);
@@ -323,6 +327,10 @@ export function tasksSuite(options: TasksSuiteOptions): void {
         // The new grant's own tasks are its to see.
         const mine = await start(again, 1, 10);
         expect((await settled(again, mine.taskId, 10_000)).status).toBe("completed");
+        // And the revoked grant's task stopped its work at a progress report, long before its 30 s.
+        const line = await taskLogLine(created.taskId, 15_000);
+        expect(line).toMatchObject({ tool: "count_slowly", outcome: "revoked" });
+        expect(line.ms).toBeLessThan(15_000);
       });
     }
   });
