@@ -1,7 +1,7 @@
 import { isLegacyRequest } from "@modelcontextprotocol/server";
 import { describe, expect, it, vi } from "vitest";
-import { claimsModern } from "./message.js";
-import { answerWhileRunning } from "./streamable.js";
+import { claimsModern, classifyBody } from "./message.js";
+import { answerWhileRunning, plainlyLegacy } from "./streamable.js";
 
 // answerWhileRunning with short timings: how a call that may run long is answered, and stopped.
 
@@ -129,5 +129,37 @@ describe("claimsModern", () => {
       body: JSON.stringify(body),
     });
     if (claims) expect(await isLegacyRequest(request, body)).toBe(false);
+  });
+});
+
+describe("plainlyLegacy", () => {
+  const call = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "add", arguments: { a: 1, b: 2 } } };
+  const modern = { "io.modelcontextprotocol/protocolVersion": "2026-07-28" };
+  // [what, body, headers, decided here as legacy]; every case is also asked of the SDK's isLegacyRequest.
+  const cases: [string, unknown, Record<string, string>, boolean][] = [
+    ["a 2025 call after initialize", call, { "MCP-Protocol-Version": "2025-11-25" }, true],
+    ["a 2025-03-26 call", call, { "MCP-Protocol-Version": "2025-03-26" }, true],
+    ["a call without a version header", call, {}, true],
+    ["a call whose header has spaces", call, { "MCP-Protocol-Version": " 2025-06-18 " }, true],
+    ["a call with other _meta", { ...call, params: { ...call.params, _meta: { progressToken: 7 } } }, {}, true],
+    ["a call with a modern header and no claim", call, { "MCP-Protocol-Version": "2026-07-28" }, false],
+    ["a call naming a later revision", call, { "MCP-Protocol-Version": "2027-01-01" }, false],
+    ["a 2026-07-28 call", { ...call, params: { ...call.params, _meta: modern } }, { "MCP-Protocol-Version": "2026-07-28" }, false],
+    ["initialize", { jsonrpc: "2.0", id: 0, method: "initialize", params: {} }, {}, false],
+    ["a notification", { jsonrpc: "2.0", method: "notifications/initialized" }, {}, false],
+    ["a response", { jsonrpc: "2.0", id: 1, result: {} }, {}, false],
+    ["not JSON-RPC", { hello: "world" }, {}, false],
+  ];
+
+  it.each(cases)("%s", async (_, body, headers, plain) => {
+    const request = new Request("http://localhost/mcp", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+    const classified = classifyBody(body, { name: "t", version: "1", tools: [] });
+    expect(plainlyLegacy(request, classified?.messages[0])).toBe(plain);
+    // Decided here only where the SDK decides the same: nothing is routed differently.
+    if (plain) expect(await isLegacyRequest(request, body)).toBe(true);
   });
 });

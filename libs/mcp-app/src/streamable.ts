@@ -9,7 +9,7 @@ import { annotate, type Caller, currentScope, describeError, log } from "@repo/m
 import type { ServerDefinition } from "./definition.js";
 import { jsonRpcError, readJsonBody } from "./jsonrpc.js";
 import { LegacyExchange } from "./legacy-exchange.js";
-import { type ClassifiedBody, classifyBody, joinMessageTrace, TOO_MANY_MESSAGES } from "./message.js";
+import { type ClassifiedBody, classifyBody, joinMessageTrace, type McpMessage, TOO_MANY_MESSAGES } from "./message.js";
 import { insufficientScope, scopeRefusal } from "./scope-gate.js";
 import { buildServer } from "./server.js";
 import { isEventStream, KEEP_ALIVE_MS, SseStream } from "./sse-stream.js";
@@ -114,13 +114,31 @@ export function createStreamableHttpHandler(definition: ServerDefinition) {
     const taskIds = watchedTaskIds(single, definition);
     if (single && taskIds) return listenToTasks(single, taskIds, caller, env, definition);
     const context: RequestContext = { caller, env, classified };
-    const response =
-      !single?.claimsModern && (await isLegacyRequest(request, read.body, { maxRequestBodySize: MAX_BODY_BYTES }))
-        ? await (classified.batch ? legacyBatch(request, context) : legacySingle(request, context))
-        : await modernRequest(request, context);
+    const legacy =
+      !single?.claimsModern &&
+      (plainlyLegacy(request, single) || (await isLegacyRequest(request, read.body, { maxRequestBodySize: MAX_BODY_BYTES })));
+    const response = legacy
+      ? await (classified.batch ? legacyBatch(request, context) : legacySingle(request, context))
+      : await modernRequest(request, context);
     if (single?.method === "tools/call") await noteRefusedCall(response);
     return response;
   };
+}
+
+/** The first protocol revision of the modern era; a header naming it or a later one is not 2025-era. */
+const FIRST_MODERN_VERSION = "2026-07-28";
+
+/**
+ * Whether a single message is 2025-era by the SDK's own routing rules, decided without its
+ * classifier (which validates the body again, a measurable share of a tools/call): a request
+ * other than initialize, making no 2026-07-28 claim in `_meta`, whose MCP-Protocol-Version header
+ * is absent or names an earlier revision. Anything else (initialize, notifications, responses,
+ * batches, a modern header) is left to isLegacyRequest.
+ */
+export function plainlyLegacy(request: Request, single: McpMessage | undefined): boolean {
+  if (single?.kind !== "request" || single.claimsModern || single.method === "initialize") return false;
+  const header = request.headers.get("mcp-protocol-version")?.trim();
+  return header === undefined || header < FIRST_MODERN_VERSION;
 }
 
 /**
