@@ -8,7 +8,7 @@ type Operation = "add" | "subtract" | "multiply" | "divide";
 const SYMBOLS: Record<Operation, string> = { add: "+", subtract: "−", multiply: "×", divide: "÷" };
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const form = element<HTMLFormElement>("calculator");
+const calculator = element<HTMLDivElement>("calculator");
 const a = element<HTMLInputElement>("a");
 const b = element<HTMLInputElement>("b");
 const operation = element<HTMLSelectElement>("operation");
@@ -63,8 +63,9 @@ app.ontoolresult = (outcome) => {
   if (lastInput) show(lastInput, outcome);
 };
 
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
+// A click or Enter, not a form submission: hosts' sandboxes may not allow forms.
+async function compute(): Promise<void> {
+  if (equals.disabled || !a.checkValidity() || !b.checkValidity()) return;
   const input: Calculation = { operation: operation.value as Operation, a: a.valueAsNumber, b: b.valueAsNumber };
   equals.disabled = true;
   status.textContent = `Calling calculate…`;
@@ -76,6 +77,10 @@ form.addEventListener("submit", async (event) => {
   } finally {
     equals.disabled = false;
   }
+}
+equals.addEventListener("click", compute);
+calculator.addEventListener("keydown", (event) => {
+  if (event.key === "Enter") void compute();
 });
 
 app
