@@ -8,7 +8,7 @@ type Operation = "add" | "subtract" | "multiply" | "divide";
 const SYMBOLS: Record<Operation, string> = { add: "+", subtract: "−", multiply: "×", divide: "÷" };
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const calculator = element<HTMLDivElement>("calculator");
+const calculator = element<HTMLFieldSetElement>("calculator");
 const a = element<HTMLInputElement>("a");
 const b = element<HTMLInputElement>("b");
 const operation = element<HTMLSelectElement>("operation");
