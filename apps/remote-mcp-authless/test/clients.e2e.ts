@@ -64,6 +64,55 @@ describe("MCP TypeScript SDK clients", () => {
   });
 });
 
+describe("MCP Apps: calculate's UI is an addition, never a change to its result", () => {
+  const UI = { "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] } };
+
+  it("a client that does not render MCP Apps gets the plain result (text and structured content); one that does gets the same", async () => {
+    const plain = await connectModernClient(`${server.origin}/mcp`);
+    const rendering = await connectModernClient(`${server.origin}/mcp`, undefined, undefined, UI);
+    try {
+      // Both are told where the UI is; a client without the extension just ignores the link.
+      for (const client of [plain, rendering]) {
+        const { tools } = await client.listTools();
+        expect(tools.find((tool) => tool.name === "calculate")?._meta).toMatchObject({ ui: { resourceUri: "ui://calculator/view" } });
+        await expectCalculator(client, modernMeta);
+      }
+      // The 2025-era SDK client, which knows nothing of extensions, too.
+      const legacy = await connectSdkClient(`${server.origin}/mcp`, "streamable-http");
+      try {
+        await expectCalculator(legacy);
+      } finally {
+        await legacy.close();
+      }
+    } finally {
+      await plain.close();
+      await rendering.close();
+    }
+  });
+});
+
+describe("MCP Apps: the UI resource on every transport", () => {
+  it.each(["streamable-http", "sse"] as const)("is listed and read with the extension's MIME type and CSP over %s", async (kind) => {
+    const client = await connectSdkClient(`${server.origin}/${kind === "sse" ? "sse" : "mcp"}`, kind);
+    try {
+      const ui = { csp: { connectDomains: [], resourceDomains: [] }, prefersBorder: true };
+      const { resources } = await client.listResources();
+      expect(resources.find((resource) => resource.uri === "ui://calculator/view")).toMatchObject({
+        mimeType: "text/html;profile=mcp-app",
+        _meta: { ui },
+      });
+      const [content] = (await client.readResource({ uri: "ui://calculator/view" })).contents;
+      expect(content).toMatchObject({ uri: "ui://calculator/view", mimeType: "text/html;profile=mcp-app", _meta: { ui } });
+      expect((content as { text: string }).text.startsWith("<!doctype html>")).toBe(true);
+      expect(client.getServerCapabilities()?.extensions).toMatchObject({
+        "io.modelcontextprotocol/ui": { mimeTypes: ["text/html;profile=mcp-app"] },
+      });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe("mcp-remote 0.15.1 from the README's Claude Desktop config", () => {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
   const config = JSON.parse(/```json\n([\s\S]*?)```/.exec(readme)?.[1] ?? "") as {

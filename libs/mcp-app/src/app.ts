@@ -1,5 +1,6 @@
 import { type Caller, inSpan } from "@repo/mcp-core";
 import type * as z from "zod";
+import { prepare } from "./capabilities.js";
 import type { ServerDefinition } from "./definition.js";
 import { type LandingOptions, landingPage } from "./landing.js";
 import { urlOf } from "./origin.js";
@@ -61,6 +62,8 @@ export interface McpAppOptions<Env> {
  */
 export function createMcpApp<Env extends AppEnv = AppEnv>(options: McpAppOptions<Env>) {
   const { server } = options;
+  // Derives what every request reuses, and throws here for a definition that cannot be served (a tool linking a missing UI).
+  prepare(server);
   const auth = options.auth(server);
   const transports = transportRoutes<Env>(server);
   const fetch = guarded<Env>(async (request, env, ctx) => {

@@ -3,7 +3,7 @@ import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTran
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { TokenValidator } from "@repo/mcp-core";
-import { getToken, mathTools, tokenFingerprint } from "@repo/mcp-tools";
+import { getToken, mathResources, mathTools, tokenFingerprint } from "@repo/mcp-tools";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMcpApp } from "./app.js";
 import { type BearerAppEnv, bearer, readBearerCredential } from "./bearer.js";
@@ -28,7 +28,7 @@ function knownTokens(asked: string[] = []): TokenValidator {
 
 const asked: string[] = [];
 const app = createMcpApp<BearerAppEnv>({
-  server: { name: "bearer-fixture", title: "Bearer fixture", version: "0.1.0", tools: [...mathTools, getToken] },
+  server: { name: "bearer-fixture", title: "Bearer fixture", version: "0.1.0", tools: [...mathTools, getToken], resources: mathResources },
   landing: { auth: "Bearer token" },
   auth: bearer({
     validators: {

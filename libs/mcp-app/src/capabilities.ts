@@ -7,7 +7,7 @@ import {
   ProtocolErrorCode,
   type ServerCapabilities,
 } from "@modelcontextprotocol/server";
-import type { Completer, ServerSummary } from "@repo/mcp-core";
+import { type Completer, type ServerSummary, UI_EXTENSION, UI_MIME_TYPE } from "@repo/mcp-core";
 import type * as z from "zod";
 import type { ServerDefinition } from "./definition.js";
 import { memoizeJsonSchema } from "./json-schema-cache.js";
@@ -44,6 +44,10 @@ export function prepare(definition: ServerDefinition): Prepared {
     if (resource.kind === "template" && resource.complete) completions.templates.set(resource.uriTemplate, resource.complete);
   }
   const completes = prompts.some((prompt) => prompt.complete) || completions.templates.size > 0;
+  const extensions = {
+    ...(hasTaskTools(definition) && { [TASKS_EXTENSION]: {} }),
+    ...(uiResources(definition).size > 0 && { [UI_EXTENSION]: { mimeTypes: [UI_MIME_TYPE] } }),
+  };
   result = {
     capabilities: {
       tools: { listChanged: false },
@@ -51,7 +55,7 @@ export function prepare(definition: ServerDefinition): Prepared {
       ...(resources.length > 0 && { resources: { listChanged: false } }),
       ...(prompts.length > 0 && { prompts: { listChanged: false } }),
       ...(completes && { completions: {} }),
-      ...(hasTaskTools(definition) && { extensions: { [TASKS_EXTENSION]: {} } }),
+      ...(Object.keys(extensions).length > 0 && { extensions }),
     } as ServerCapabilities,
     summary: {
       name: definition.name,
@@ -75,6 +79,24 @@ export function prepare(definition: ServerDefinition): Prepared {
   };
   prepared.set(definition, result);
   return result;
+}
+
+/**
+ * The definition's MCP Apps UI resources by URI; throws at start-up when a tool names a UI the
+ * server does not serve, which a host would otherwise discover as a failed read.
+ */
+function uiResources(definition: ServerDefinition): Set<string> {
+  const uris = new Set(
+    (definition.resources ?? []).flatMap((resource) =>
+      resource.kind === "resource" && resource.mimeType === UI_MIME_TYPE ? [resource.uri] : [],
+    ),
+  );
+  for (const tool of definition.tools) {
+    if (tool.ui && !uris.has(tool.ui.resourceUri)) {
+      throw new Error(`Tool ${tool.name} links the UI ${tool.ui.resourceUri}, which is not among the server's UI resources`);
+    }
+  }
+  return uris;
 }
 
 /** completion/complete for prompt arguments and template variables, answered from the definitions. */

@@ -37,6 +37,7 @@ import {
   type ToolContext,
   type ToolInput,
   toolError,
+  toolUiMeta,
 } from "@repo/mcp-core";
 import type * as z from "zod";
 import type { RequestStates } from "./request-state.js";
@@ -76,6 +77,7 @@ export function registerTool(registration: Registration, tool: AnyTool): void {
       annotations: tool.annotations,
       ...(tool.title && { title: tool.title }),
       ...(tool.outputSchema && { outputSchema: tool.outputSchema }),
+      ...(tool.ui && { _meta: toolUiMeta(tool.ui) }),
     },
     async (args: Record<string, unknown>, ctx: ServerContext) => {
       const started = Date.now();
@@ -187,12 +189,13 @@ function resourceContext(registration: Registration, ctx: ServerContext): Resour
   };
 }
 
-function contents(uri: string, mimeType: string | undefined, read: ResourceBody | ResourceBody[]): ReadResourceResult {
+function contents(uri: string, resource: AnyResource, read: ResourceBody | ResourceBody[]): ReadResourceResult {
   const bodies = Array.isArray(read) ? read : [read];
   return {
     contents: bodies.map((body) => {
-      const type = body.mimeType ?? mimeType;
-      const common = { uri: body.uri ?? uri, ...(type && { mimeType: type }) };
+      const type = body.mimeType ?? resource.mimeType;
+      // Hosts read an MCP Apps UI's CSP from the body it renders (resources/list is their fallback).
+      const common = { uri: body.uri ?? uri, ...(type && { mimeType: type }), ...(resource.meta && { _meta: { ...resource.meta } }) };
       return "text" in body ? { ...common, text: body.text } : { ...common, blob: body.blob };
     }),
   };
@@ -225,11 +228,12 @@ export function registerResource(registration: Registration, resource: AnyResour
     ...(resource.title && { title: resource.title }),
     ...(resource.mimeType && { mimeType: resource.mimeType }),
     ...(resource.cache && { cacheHint: { ttlMs: resource.cache.ttlMs, cacheScope: resource.cache.scope } }),
+    ...(resource.meta && { _meta: { ...resource.meta } }),
   };
   if (resource.kind === "resource") {
     registration.server.registerResource(resource.name, resource.uri, metadata, (uri, ctx) =>
       reading(registration, uri.href, resource, async () =>
-        contents(resource.uri, resource.mimeType, await resource.read(resourceContext(registration, ctx))),
+        contents(resource.uri, resource, await resource.read(resourceContext(registration, ctx))),
       ),
     );
     return;
@@ -239,7 +243,7 @@ export function registerResource(registration: Registration, resource: AnyResour
       const flat = Object.fromEntries(
         Object.entries(variables).map(([key, value]) => [key, Array.isArray(value) ? value.join(",") : value]),
       );
-      return contents(uri.href, resource.mimeType, await resource.read(uri.href, flat, resourceContext(registration, ctx)));
+      return contents(uri.href, resource, await resource.read(uri.href, flat, resourceContext(registration, ctx)));
     }),
   );
 }

@@ -6,16 +6,22 @@ import {
   defineResource,
   defineResourceTemplate,
   defineTool,
+  defineUiResource,
   inputRequired,
   jsonSchemaInput,
   resourceNotFound,
   toolResult,
+  UI_EXTENSION,
+  UI_MIME_TYPE,
+  UI_RESOURCE_URI_META_KEY,
   userMessages,
 } from "@repo/mcp-core";
 import { usageGuide } from "@repo/mcp-tools";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
+import { createMcpApp } from "./app.js";
 import type { ServerDefinition } from "./definition.js";
+import { publicAccess } from "./public.js";
 import { reachOf } from "./reach.js";
 import { createStreamableHttpHandler } from "./streamable.js";
 
@@ -142,6 +148,16 @@ async function rpc(definition: ServerDefinition, method: string, params: Record<
   return (await response.json()) as RpcResponse;
 }
 
+/** One stateless 2025-era JSON-RPC message to the /mcp handler, answered as plain JSON. */
+async function legacyRpc(definition: ServerDefinition, body: unknown): Promise<RpcResponse> {
+  const request = new Request("http://localhost/mcp", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25" },
+    body: JSON.stringify(body),
+  });
+  return (await createStreamableHttpHandler(definition)(request, anonymous, {})).json() as Promise<RpcResponse>;
+}
+
 describe("capabilities", () => {
   it("advertises resources, prompts and completions only for a server that defines them", async () => {
     const bare = (await rpc(toolsOnly, "server/discover")).result?.capabilities;
@@ -176,20 +192,7 @@ describe("a server built for one request", () => {
   });
 
   it("still tells a 2025-era client every capability at initialize, and answers calls and lists in full", async () => {
-    const legacy = (body: unknown) =>
-      createStreamableHttpHandler(full)(
-        new Request("http://localhost/mcp", {
-          method: "POST",
-          headers: {
-            "Content-Type": "application/json",
-            Accept: "application/json, text/event-stream",
-            "MCP-Protocol-Version": "2025-11-25",
-          },
-          body: JSON.stringify(body),
-        }),
-        anonymous,
-        {},
-      ).then((response) => response.json() as Promise<RpcResponse>);
+    const legacy = (body: unknown) => legacyRpc(full, body);
     const init = await legacy({
       jsonrpc: "2.0",
       id: 1,
@@ -294,5 +297,66 @@ describe("resources and prompts", () => {
     });
     expect((await complete({ type: "ref/prompt", name: "explode" }, "x", "")).result?.completion).toMatchObject({ values: [] });
     expect((await complete({ type: "ref/prompt", name: "nope" }, "x", "")).error?.code).toBe(-32602);
+  });
+});
+
+describe("MCP Apps UI resources (io.modelcontextprotocol/ui)", () => {
+  const view = defineUiResource({
+    uri: "ui://unit/view",
+    name: "view",
+    description: "A view.",
+    html: "<!doctype html><p>view</p>",
+    prefersBorder: true,
+    scopes: ["mcp:tools"],
+  });
+  const shown = defineTool({
+    name: "shown",
+    description: "Has a UI.",
+    inputSchema: noArguments,
+    annotations: readOnly,
+    ui: { resourceUri: "ui://unit/view" },
+    handler: () => toolResult({ shown: true }),
+  });
+  const withUi: ServerDefinition = { name: "ui", version: "1.0.0", tools: [shown, other], resources: [view] };
+  const UI_META = { ui: { csp: { connectDomains: [], resourceDomains: [] }, prefersBorder: true } };
+
+  it("links the tool, lists and reads the resource with the extension's MIME type and CSP, and advertises the extension", async () => {
+    expect((await rpc(withUi, "server/discover")).result?.capabilities).toMatchObject({
+      extensions: { [UI_EXTENSION]: { mimeTypes: [UI_MIME_TYPE] } },
+    });
+    expect((await rpc(full, "server/discover")).result?.capabilities).not.toHaveProperty("extensions");
+    const tools = (await rpc(withUi, "tools/list")).result?.tools as Array<{ name: string; _meta?: unknown }>;
+    expect(tools.find((tool) => tool.name === "shown")?._meta).toEqual({
+      ui: { resourceUri: "ui://unit/view" },
+      [UI_RESOURCE_URI_META_KEY]: "ui://unit/view",
+    });
+    expect(tools.find((tool) => tool.name === "other")).not.toHaveProperty("_meta");
+    expect((await rpc(withUi, "resources/list")).result?.resources).toEqual([
+      { uri: "ui://unit/view", name: "view", description: "A view.", mimeType: UI_MIME_TYPE, _meta: UI_META },
+    ]);
+    expect((await rpc(withUi, "resources/read", { uri: "ui://unit/view" })).result?.contents).toEqual([
+      { uri: "ui://unit/view", mimeType: UI_MIME_TYPE, text: "<!doctype html><p>view</p>", _meta: UI_META },
+    ]);
+    // The tool's result is what a client without the extension gets too.
+    expect((await rpc(withUi, "tools/call", { name: "shown", arguments: {} })).result).toMatchObject({
+      content: [{ type: "text", text: '{"shown":true}' }],
+      structuredContent: { shown: true },
+    });
+  });
+
+  it("serves the same to a 2025-era client at initialize", async () => {
+    const init = await legacyRpc(withUi, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "unit", version: "1.0.0" } },
+    });
+    expect(init.result?.capabilities).toMatchObject({ extensions: { [UI_EXTENSION]: { mimeTypes: [UI_MIME_TYPE] } } });
+  });
+
+  it("refuses at start-up a tool that links a UI the server does not serve", () => {
+    expect(() => createMcpApp({ server: { name: "x", version: "1", tools: [shown] }, auth: publicAccess() })).toThrow(
+      "Tool shown links the UI ui://unit/view, which is not among the server's UI resources",
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { mathTools } from "@repo/mcp-tools";
+import { mathResources, mathTools } from "@repo/mcp-tools";
 import { createMcpApp, publicAccess } from "../src/index.js";
 
 /** A public app with the calculator tools, as an app's entry file would build it. */
@@ -9,6 +9,7 @@ const app = createMcpApp({
     version: "1.2.3",
     instructions: "A calculator for tests.",
     tools: mathTools,
+    resources: mathResources,
   },
   auth: publicAccess(),
 });

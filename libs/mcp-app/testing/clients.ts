@@ -1,4 +1,8 @@
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from "@modelcontextprotocol/client";
+import {
+  type ClientCapabilities,
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernHttpTransport,
+} from "@modelcontextprotocol/client";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -66,7 +70,7 @@ export function connectModernClient(
   url: string | URL,
   auth?: TestOAuthProvider,
   headers?: Record<string, string>,
-  extensions?: Record<string, Record<string, never>>,
+  extensions?: ClientCapabilities["extensions"],
 ): Promise<ModernClient> {
   const target = new URL(url);
   const options = {

@@ -1,3 +1,4 @@
+export { type AppsHost, startAppsHost } from "./apps-host.js";
 export { type AttackAuth, type AttackOptions, type AttackServer, attackSuite } from "./attack/index.js";
 export { CHROMIUM_PATH, launchChromium, type TestBrowser } from "./browser.js";
 export { type CallbackServer, startCallbackServer } from "./callback-server.js";
@@ -28,7 +29,7 @@ export {
   openLandingPage,
   readLandingPage,
 } from "./landing.js";
-export { type LoggedRequest, loggedRequests } from "./logs.js";
+export { type LoggedRequest, type LoggedToolCall, loggedRequests, loggedToolCalls } from "./logs.js";
 export { connectMcpRemote, MCP_REMOTE_BIN, type McpRemoteOptions, type McpRemoteRun } from "./mcp-remote.js";
 export { cookieHeader, type MockSignIn, mockSignIn, TestOAuthProvider } from "./oauth.js";
 export {

@@ -97,3 +97,12 @@ export {
   type TraceParent,
   tracedCall,
 } from "./trace.js";
+export {
+  defineUiResource,
+  type ToolUi,
+  toolUiMeta,
+  UI_EXTENSION,
+  UI_MIME_TYPE,
+  UI_RESOURCE_URI_META_KEY,
+  type UiResourceOptions,
+} from "./ui.js";

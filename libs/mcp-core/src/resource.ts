@@ -43,6 +43,8 @@ interface ResourceMetadata {
   /** OAuth scopes a caller's token must carry to read it. */
   scopes?: readonly string[];
   cache?: CacheHint;
+  /** `_meta` for the resources/list entry and every body read (an MCP Apps UI's CSP, see defineUiResource). */
+  meta?: Readonly<Record<string, unknown>>;
 }
 
 export interface ResourceDefinition<Props = unknown> extends ResourceMetadata {

@@ -1,5 +1,6 @@
 import type * as z from "zod";
 import type { InputRequiredResult } from "./input.js";
+import type { ToolUi } from "./ui.js";
 
 /** Hints a client may show or use; never trusted for access control. */
 export interface ToolAnnotations {
@@ -157,6 +158,11 @@ export interface ToolDefinition<
    * answers at once with a task id, and the handler runs durably on the server (see TaskOptions).
    */
   task?: TaskOptions;
+  /**
+   * The MCP Apps UI a host renders with this tool's results (a `defineUiResource` of the same
+   * server). Hosts without the extension ignore it; the result must stand on its own.
+   */
+  ui?: ToolUi;
   handler(args: ArgsOf<In>, ctx: ToolContext<Props>): Promise<Result> | Result;
 }
 

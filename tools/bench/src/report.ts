@@ -47,6 +47,8 @@ export interface Results {
   throughput: Record<string, Partial<Record<ScenarioKey, Record<number, ThroughputFigure>>>>;
   startupMs: Record<string, { median: number; runs: number[] }>;
   bundles: Record<string, { minified: { raw: number; gzip: number }; unminified: { raw: number; gzip: number } }>;
+  /** The MCP Apps views' HTML documents (inside the bundles of the apps that serve them); absent before they existed. */
+  views?: Record<string, { raw: number; gzip: number }>;
   memory: Record<
     string,
     {
@@ -230,6 +232,14 @@ function tables(results: Results): Table[] {
     header: ["app", "minified", "minified gzip", "gzip ratio", "unminified", "unminified gzip", "start ms", "start ratio"],
     rows: sizeRows,
   });
+  const views = Object.entries(results.views ?? {});
+  if (views.length > 0) {
+    out.push({
+      title: "MCP Apps views (self-contained HTML documents from libs/mcp-tools/ui, part of the bundles above of the apps that serve them)",
+      header: ["view", "HTML", "gzip"],
+      rows: views.map(([view, size]) => [view, formatBytes(size.raw), formatBytes(size.gzip)]),
+    });
+  }
 
   const memoryRows: string[][] = results.apps.flatMap((app) => {
     const memory = results.memory[app.key];

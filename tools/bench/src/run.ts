@@ -16,7 +16,17 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { APPS, type BenchApp, type RunningApp } from "./apps.js";
 import { type LoadResult, load, type RequestShape } from "./load.js";
-import { type BundleSize, bundleSize, expectedBody, type MemoryGrowth, memoryGrowth, type SseRelease, send, sseRelease } from "./probes.js";
+import {
+  type BundleSize,
+  bundleSize,
+  expectedBody,
+  type MemoryGrowth,
+  memoryGrowth,
+  type SseRelease,
+  send,
+  sseRelease,
+  viewSizes,
+} from "./probes.js";
 import {
   APP_SCENARIOS,
   type Results,
@@ -153,6 +163,8 @@ async function main() {
       bundles[app.key] = { minified: bundleSize(app.dir, true), unminified: bundleSize(app.dir, false) };
     }
   }
+  // Built before the bench by Nx (build-ui), like every target that bundles the apps.
+  const views = SKIP.has("bundle") ? {} : viewSizes(join(ROOT, "libs", "mcp-tools"));
 
   const running = new Map<string, RunningApp>();
   const startup: Record<string, number[]> = {};
@@ -270,6 +282,7 @@ async function main() {
       throughput,
       startupMs: Object.fromEntries(Object.entries(startup).map(([key, values]) => [key, { median: median(values), runs: values }])),
       bundles,
+      views,
       memory,
       sse,
     };

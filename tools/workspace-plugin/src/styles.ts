@@ -73,4 +73,5 @@ export const TOOL_SUMMARIES: Record<string, string> = {
   getToken: "Shows which bearer credential arrived (masked, with a fingerprint), never the token itself.",
   get_user_data: "The caller's profile, from the identity behind the token.",
   whoami_admin: "Answers only for the GitHub accounts listed (by numeric id) in ALLOWED_GITHUB_IDS.",
+  greet: "Greets someone by name; hosts that render MCP Apps show the greeting in an interactive view (`ui/greeting`).",
 };

@@ -15,7 +15,8 @@ import { ROOT, workspaceFiles } from "./workspace.ts";
 // (biome + wrangler types --check), unit tests in workerd and e2e (the shared contract, GitHub played
 // by the fake of @repo/mcp-app/testing, and the landing page in Chromium).
 
-const apps = AUTH_STYLES.map((auth) => ({ auth, name: `gen-${auth}` }));
+// The authless app is generated with --ui (an MCP Apps view and its tool), so its checks cover that too.
+const apps = AUTH_STYLES.map((auth) => ({ auth, name: `gen-${auth}`, ui: auth === "authless" }));
 let ws = "";
 
 const nx = (args: string[], timeoutMs?: number) => run(join(ws, "node_modules", ".bin", "nx"), args, ws, timeoutMs);
@@ -34,7 +35,10 @@ beforeAll(async () => {
   const generated = [
     await nx(["g", "@repo/workspace-plugin:mcp-tool", "word_count"]),
     ...(await sequence(
-      apps.map((app) => () => nx(["g", "@repo/workspace-plugin:mcp-app", app.name, `--auth=${app.auth}`, "--skipInstall"])),
+      apps.map(
+        (app) => () =>
+          nx(["g", "@repo/workspace-plugin:mcp-app", app.name, `--auth=${app.auth}`, "--skipInstall", ...(app.ui ? ["--ui"] : [])]),
+      ),
     )),
     await run("pnpm", ["install", "--offline", "--no-frozen-lockfile"], ws),
   ];
@@ -67,7 +71,15 @@ describe("nx g @repo/workspace-plugin:mcp-app", () => {
         expect(existsSync(join(ws, "apps", app.name, file)), `${app.name}/${file}`).toBe(true);
       }
       expect(readJson<PackageJson>(`apps/${app.name}/package.json`).name).toBe(app.name);
+      for (const file of ["src/greet.ts", "src/greet.test.ts", "ui/greeting/index.html", "ui/greeting/main.ts"]) {
+        expect(existsSync(join(ws, "apps", app.name, file)), `${app.name}/${file}`).toBe(app.ui);
+      }
     }
+    // Built on install (postinstall), as in a fresh clone; git-ignored.
+    expect(existsSync(join(ws, "apps", "gen-authless", "dist", "ui", "greeting.js"))).toBe(true);
+    expect(readFileSync(join(ws, "apps", "gen-authless", "src", "index.ts"), "utf8")).toMatch(
+      /tools: \[.*greet\],\n\s*resources: \[.*greetingUi\],/,
+    );
     const rows = tableRowsIn(readFileSync(join(ws, "README.md"), "utf8")) ?? [];
     for (const app of apps) {
       expect(rows.find((row) => row[0] === `[${app.name}](apps/${app.name})`)?.[1]).toBe(STYLES[app.auth].label);
@@ -104,6 +116,7 @@ describe.concurrent("what CI runs passes at once", () => {
     }
     const unit = await nx(["run-many", "-t", "test", "-p", "gen-authless", "gen-mock", "--outputStyle=stream"], 120_000);
     expect(unit.status, tail(unit)).toBe(0);
+    expect(unit.output).toMatch(/src\/greet\.test\.ts \(2 tests\)/);
   }, 480_000);
 
   it("for the generated tool: its test, the package's typecheck, lint; exported from the package", async () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { connectSdkClient } from "../clients.js";
 import { challengeParam, type HeaderMap } from "../http.js";
 import type { AttackContext } from "./context.js";
-import { bearer, PROBE, PROTOCOL, TOOLS_SCOPE } from "./shared.js";
+import { bearer, PROBE, PROTOCOL, TOOLS_SCOPE, UI_MIME_TYPE, versionHeader } from "./shared.js";
 
 /** The tools scope: advertised, required for tools/call on every transport and era, not for discovery. */
 export function scopeCases(ctx: AttackContext): void {
@@ -79,6 +79,30 @@ export function scopeCases(ctx: AttackContext): void {
         expect(failure).toContain("insufficient_scope");
       } finally {
         await client.close();
+      }
+    });
+
+    it(`an MCP Apps UI is refused like the tool it serves: resources/read without ${TOOLS_SCOPE} is HTTP 403, listing it is not`, async () => {
+      const listed = async (method: "tools/list" | "resources/list") => {
+        const { response, body } = await mcpPost({ jsonrpc: "2.0", id: 4, method }, { ...limited, ...versionHeader });
+        expect(response.status).toBe(200);
+        return JSON.parse(body).result as Record<
+          string,
+          Array<{ uri?: string; mimeType?: string; _meta?: { ui?: { resourceUri?: string } } }>
+        >;
+      };
+      const linked = new Set((await listed("tools/list")).tools?.flatMap((tool) => tool._meta?.ui?.resourceUri ?? []));
+      const uis = ((await listed("resources/list")).resources ?? []).filter((resource) => resource.mimeType === UI_MIME_TYPE);
+      // Every UI a tool links is listed; an app without UIs has nothing to refuse.
+      expect(uis.map((resource) => resource.uri).sort()).toEqual([...linked].sort());
+      for (const { uri } of uis) {
+        const { response } = await mcpPost(
+          { jsonrpc: "2.0", id: 5, method: "resources/read", params: { uri } },
+          { ...limited, ...versionHeader },
+        );
+        expect(response.status).toBe(403);
+        expect(challengeParam(response.headers.get("www-authenticate"), "error")).toBe("insufficient_scope");
+        expect(challengeParam(response.headers.get("www-authenticate"), "scope")).toBe(TOOLS_SCOPE);
       }
     });
 

@@ -8,6 +8,8 @@ export const CALLBACK = "http://127.0.0.1:65504/callback";
 /** An https redirect URI, held to exact matching (loopback ones may change port, RFC 8252 §7.3). */
 export const HTTPS_CALLBACK = "https://client.example/cb";
 export const TOOLS_SCOPE = "mcp:tools";
+/** The MCP Apps extension's MIME type for UI resources. */
+export const UI_MIME_TYPE = "text/html;profile=mcp-app";
 export const PROTOCOL = "2025-11-25";
 export const versionHeader = { "MCP-Protocol-Version": PROTOCOL };
 /** How long a refused oversized body may take to be answered. */

@@ -11,8 +11,13 @@ export interface McpAppOptions {
   auth: AuthStyle;
   port?: number;
   title?: string;
+  /** Adds an MCP Apps UI: the greet tool and the interactive view hosts render with it. */
+  ui?: boolean;
   skipInstall?: boolean;
 }
+
+/** The tool `--ui` adds (files/ui), next to the auth style's tools. */
+const UI_TOOL = "greet";
 
 const FILES = fileURLToPath(new URL("./files", import.meta.url));
 
@@ -75,7 +80,7 @@ export function templateVariables(tree: Tree, options: McpAppOptions & { port: n
     oauth,
     reference: style.reference,
     styleLabel: style.label,
-    tools: style.tools,
+    tools: options.ui ? [...style.tools, UI_TOOL] : style.tools,
     toolSummaries: TOOL_SUMMARIES,
     vars,
     ratelimits,
@@ -99,6 +104,46 @@ export function writeApp(tree: Tree, options: McpAppOptions & { port: number; ti
   const variables = templateVariables(tree, options);
   generateFiles(tree, join(FILES, "common"), target, variables);
   generateFiles(tree, join(FILES, options.auth), target, variables);
+  if (options.ui) addUi(tree, target, variables);
+}
+
+/**
+ * `--ui`: the greet tool with its view (files/ui), registered in src/index.ts, and what builds the
+ * view: the build-ui script, run on install and before typecheck, test, dev, e2e and deploy (nx.json).
+ * src/index.ts is edited rather than templated, so each style's index template stays its real app's.
+ */
+function addUi(tree: Tree, target: string, variables: ReturnType<typeof templateVariables>): void {
+  generateFiles(tree, join(FILES, "ui"), target, variables);
+  const indexPath = joinPathFragments(target, "src", "index.ts");
+  const index = tree.read(indexPath, "utf-8") ?? "";
+  const lastImport = index.lastIndexOf("\nimport ");
+  const importEnd = index.indexOf("\n", index.indexOf(";", lastImport)) + 1;
+  const withImport = `${index.slice(0, importEnd)}import { greet, greetingUi } from "./greet.js";\n${index.slice(importEnd)}`;
+  const edited = withImport
+    .replace(/^(\s*)tools: \[(.*)\],$/m, "$1tools: [$2, greet],")
+    .replace(
+      /^(\s*)resources: (.*),$/m,
+      (_, indent: string, list: string) => `${indent}resources: [${list.startsWith("[") ? list.slice(1, -1) : `...${list}`}, greetingUi],`,
+    );
+  if (!edited.includes("greet]") || !edited.includes("greetingUi]")) throw new Error(`--ui could not register greet in ${indexPath}`);
+  tree.write(indexPath, edited);
+  const packagePath = joinPathFragments(target, "package.json");
+  const pkg = JSON.parse(tree.read(packagePath, "utf-8") ?? "{}");
+  pkg.scripts = {
+    ...pkg.scripts,
+    "build-ui": "node ../../tools/build-ui.mjs",
+    postinstall: "node ../../tools/build-ui.mjs",
+    typecheck: `${pkg.scripts.typecheck} && tsc -p ui/tsconfig.json`,
+  };
+  const sorted = (deps: Record<string, string>) => Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
+  pkg.dependencies = sorted({ ...pkg.dependencies, "@repo/mcp-core": "workspace:*", zod: "catalog:" });
+  pkg.devDependencies = sorted({
+    ...pkg.devDependencies,
+    "@modelcontextprotocol/client": "catalog:",
+    "@modelcontextprotocol/ext-apps": "catalog:",
+    esbuild: "catalog:",
+  });
+  tree.write(packagePath, `${JSON.stringify(pkg, null, 2)}\n`);
 }
 
 /**
