@@ -91,8 +91,8 @@ const listers: ReadonlyArray<[string, Lister]> = [
 
 /** count_slowly's arguments for a call that takes 30 s unless it is cancelled. */
 const LONG_COUNT = { name: "count_slowly", arguments: { to: 30, delayMs: 1000 } } as const;
-/** The client gives up this long after calling. */
-const GIVE_UP_AFTER_MS = 1500;
+/** The client gives up this long after calling: after the first progress step (at 1 s) on a loaded machine too. */
+const GIVE_UP_AFTER_MS = 2500;
 /**
  * A cancelled call must have stopped this long after it started: a third of the full call. The
  * server notices a client that left at its next write (a keep-alive or a progress event, one a
@@ -110,7 +110,9 @@ async function giveUp(callTool: (options: GiveUpOptions) => Promise<unknown>, wi
   const steps: number[] = [];
   const onprogress = ({ progress }: { progress: number }) => void steps.push(progress);
   await expect(callTool({ signal: AbortSignal.timeout(GIVE_UP_AFTER_MS), ...(withProgress && { onprogress }) })).rejects.toThrow();
-  expect(steps).toEqual(withProgress ? [1] : []);
+  // The steps that came before giving up, from the first and in order; none without a progress token.
+  expect(steps).toEqual(steps.map((_, index) => index + 1));
+  expect(steps.length > 0).toBe(withProgress);
 }
 
 /** Calls count_slowly, gives up on it and leaves, the way each client does. */
