@@ -121,21 +121,21 @@ describe("mcp-remote 0.15.1 from the README's Claude Desktop config", () => {
   const entry = config.mcpServers["remote-mcp-authless"];
 
   it.each([
-    ["default strategy (http-first: POST /sse is 405, so it falls back to SSE)", []],
-    ["--transport sse-only", ["--transport", "sse-only"]],
-  ])("%s", async (_, args) => {
+    ["default strategy on the documented /mcp: Streamable HTTP", "/mcp", [], "StreamableHTTPClientTransport"],
+    ["the same config on /sse with --transport sse-only", "/sse", ["--transport", "sse-only"], "SSEClientTransport"],
+  ])("%s", async (_, path, args, transport) => {
     expect(entry?.command).toBe("npx");
     const [bin, documentedUrl, ...rest] = entry?.args ?? [];
-    expect([bin, documentedUrl, rest]).toEqual(["mcp-remote", "http://localhost:8788/sse", []]);
+    expect([bin, documentedUrl, rest]).toEqual(["mcp-remote", "http://localhost:8788/mcp", []]);
     const configDir = mkdtempSync(join(tmpdir(), "mcp-e2e-mcp-remote-"));
     const run = await connectMcpRemote({
-      url: (documentedUrl as string).replace("http://localhost:8788", server.origin),
+      url: (documentedUrl as string).replace("http://localhost:8788/mcp", `${server.origin}${path}`),
       configDir,
       callbackPort: await freePort(),
       args: [...args],
     });
     try {
-      expect(run.stderr()).toContain("Connected to remote server using SSEClientTransport");
+      expect(run.stderr()).toContain(`Connected to remote server using ${transport}`);
       await expectCalculator(run.client);
     } finally {
       await run.close();

@@ -82,12 +82,16 @@ describe("MCP clients with Authorization: Bearer", () => {
   // The README's Claude Desktop configs, run as Claude Desktop runs them (token from the env entry).
   const [config, windowsConfig] = readmeClaudeConfigs();
   it.each([
-    ["the README config, default strategy (http-first falls back to SSE)", config, [], "SSEClientTransport"],
-    ["the README config with --transport sse-only", config, ["--transport", "sse-only"], "SSEClientTransport"],
-    ["the README's Windows variant (Authorization:$AUTH_HEADER)", windowsConfig, ["--transport", "sse-only"], "SSEClientTransport"],
-  ] as const)("mcp-remote from %s", async (_, entry, args, transport) => {
+    ["the README config, default strategy on /mcp", config, "/mcp", [], "StreamableHTTPClientTransport"],
+    ["the README config on /sse with --transport sse-only", config, "/sse", ["--transport", "sse-only"], "SSEClientTransport"],
+    ["the README's Windows variant (Authorization:$AUTH_HEADER)", windowsConfig, "/mcp", [], "StreamableHTTPClientTransport"],
+    ["the Windows variant on /sse with --transport sse-only", windowsConfig, "/sse", ["--transport", "sse-only"], "SSEClientTransport"],
+  ] as const)("mcp-remote from %s", async (_, entry, path, args, transport) => {
     expect(entry?.env).toBeDefined();
-    const run = await runClaudeDesktopEntry(entry as NonNullable<typeof entry>, "http://localhost:8789", server.origin, [...args]);
+    // The documented URL is /mcp; the /sse cases swap the path as the README tells a user to.
+    const run = await runClaudeDesktopEntry(entry as NonNullable<typeof entry>, "http://localhost:8789/mcp", `${server.origin}${path}`, [
+      ...args,
+    ]);
     try {
       expect(run.stderr()).toContain(`Connected to remote server using ${transport}`);
       await expectAda(run.client);

@@ -26,7 +26,7 @@ export function landingPage(definition: ServerDefinition, origin: string, option
     mcpServers: {
       [definition.name]: {
         command: "npx",
-        args: ["mcp-remote", `${origin}/sse`, ...(options.mcpRemoteArgs ?? [])],
+        args: ["mcp-remote", `${origin}/mcp`, ...(options.mcpRemoteArgs ?? [])],
         ...(options.mcpRemoteEnv && { env: options.mcpRemoteEnv }),
       },
     },

@@ -146,7 +146,7 @@ export function landingPageSuite(options: LandingPageOptions): void {
       const config = JSON.parse(byId["claude-config"] ?? "{}") as { mcpServers?: Record<string, { command: string; args: string[] }> };
       const entry = config.mcpServers?.[options.name];
       expect(entry?.command).toBe("npx");
-      expect(entry?.args.slice(0, 2)).toEqual(["mcp-remote", `${shownOrigin}/sse`]);
+      expect(entry?.args.slice(0, 2)).toEqual(["mcp-remote", `${shownOrigin}/mcp`]);
     });
 
     it("leads with the /mcp URL and MCP Inspector's steps, then mcp-remote for stdio-only clients, then the legacy /sse", () => {
