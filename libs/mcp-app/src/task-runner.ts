@@ -82,7 +82,13 @@ interface Row {
 const iso = (ms: number) => new Date(ms).toISOString();
 const json = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
 
-export function createTaskRunnerClass(definition: ServerDefinition, props: z.ZodType = z.unknown()) {
+export function createTaskRunnerClass(
+  definition: ServerDefinition,
+  props: z.ZodType = z.unknown(),
+): new (
+  ctx: DurableObjectState,
+  env: Cloudflare.Env,
+) => DurableObject & McpTasksRpc {
   const TaskCaller = CallerSchema.extend({ props });
   const tools = new Map<string, AnyTool>(definition.tools.filter((tool) => tool.task).map((tool) => [tool.name, tool]));
 
