@@ -47,6 +47,16 @@ export interface Results {
   throughput: Record<string, Partial<Record<ScenarioKey, Record<number, ThroughputFigure>>>>;
   startupMs: Record<string, { median: number; runs: number[] }>;
   bundles: Record<string, { minified: { raw: number; gzip: number }; unminified: { raw: number; gzip: number } }>;
+  /** Each standalone template installed from the published libs, and the app it is rendered like, built in the monorepo. */
+  templateBundles?: Record<
+    string,
+    {
+      app: string;
+      minified: { raw: number; gzip: number };
+      unminified: { raw: number; gzip: number };
+      appMinified: { raw: number; gzip: number };
+    }
+  >;
   memory: Record<
     string,
     {
@@ -230,6 +240,24 @@ function tables(results: Results): Table[] {
     header: ["app", "minified", "minified gzip", "gzip ratio", "unminified", "unminified gzip", "start ms", "start ratio"],
     rows: sizeRows,
   });
+
+  const templateRows: string[][] = Object.entries(results.templateBundles ?? {}).map(([template, bundle]) => [
+    `templates/${template}`,
+    bundle.app,
+    formatBytes(bundle.minified.raw),
+    formatBytes(bundle.minified.gzip),
+    formatBytes(bundle.appMinified.gzip),
+    formatRatio(ratio(bundle.minified.gzip, bundle.appMinified.gzip)),
+    formatBytes(bundle.unminified.gzip),
+  ]);
+  if (templateRows.length > 0) {
+    out.push({
+      title:
+        "Standalone templates: the bundle of each, installed with npm from the published libs, against the same app built in the monorepo",
+      header: ["template", "app", "minified", "minified gzip", "app minified gzip", "gzip ratio", "unminified gzip"],
+      rows: templateRows,
+    });
+  }
 
   const memoryRows: string[][] = results.apps.flatMap((app) => {
     const memory = results.memory[app.key];
