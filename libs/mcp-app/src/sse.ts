@@ -209,7 +209,13 @@ interface Session {
  * Builds the Durable Object class that holds one legacy SSE session; apps export it by name.
  * `props` is the schema of the auth style's caller props, checked again at this boundary.
  */
-export function createSseSessionClass(definition: ServerDefinition, props: z.ZodType = z.unknown()) {
+export function createSseSessionClass(
+  definition: ServerDefinition,
+  props: z.ZodType = z.unknown(),
+): new (
+  ctx: DurableObjectState,
+  env: Cloudflare.Env,
+) => DurableObject & McpSseSessionRpc {
   const SessionCaller = CallerSchema.extend({ props });
 
   return class McpSseSession extends DurableObject implements McpSseSessionRpc {

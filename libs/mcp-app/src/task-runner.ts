@@ -91,7 +91,14 @@ export type GrantCheck = (env: unknown, caller: Caller) => Promise<boolean>;
 /** How often a running task's progress reports may check its grant. */
 export const GRANT_CHECK_MS = 5000;
 
-export function createTaskRunnerClass(definition: ServerDefinition, props: z.ZodType = z.unknown(), grantStands?: GrantCheck) {
+export function createTaskRunnerClass(
+  definition: ServerDefinition,
+  props: z.ZodType = z.unknown(),
+  grantStands?: GrantCheck,
+): new (
+  ctx: DurableObjectState,
+  env: Cloudflare.Env,
+) => DurableObject & McpTasksRpc {
   const TaskCaller = CallerSchema.extend({ props });
   const tools = new Map<string, AnyTool>(definition.tools.filter((tool) => tool.task).map((tool) => [tool.name, tool]));
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,8 +53,8 @@ export interface DevServerOptions {
   /** wrangler's --log-level; "error" keeps its per-request log out of a measurement. Default: wrangler's own. */
   logLevel?: "error" | "warn" | "info" | "log" | "debug";
   /**
-   * The wrangler executable; default `pnpm exec wrangler` from `cwd`. A path to the binary skips
-   * pnpm's start-up, which a start-time measurement should not count.
+   * The wrangler executable; default the app's own `node_modules/.bin/wrangler` (npm and pnpm both link
+   * it there), else `pnpm exec wrangler` from `cwd`.
    */
   wrangler?: string;
 }
@@ -89,7 +89,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const stateDir = mkdtempSync(join(tmpdir(), "mcp-e2e-"));
   if (options.seedFrom) cpSync(options.seedFrom, stateDir, { recursive: true });
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const [command, ...prefix] = options.wrangler ? [options.wrangler] : ["pnpm", "exec", "wrangler"];
+  const localWrangler = join(options.cwd, "node_modules", ".bin", "wrangler");
+  const [command, ...prefix] = options.wrangler
+    ? [options.wrangler]
+    : existsSync(localWrangler)
+      ? [localWrangler]
+      : ["pnpm", "exec", "wrangler"];
   let output = "";
   let child: ChildProcess | undefined;
 

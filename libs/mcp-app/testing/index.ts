@@ -50,4 +50,5 @@ export {
   type TokenResponse,
 } from "./oauth-flow.js";
 export { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.js";
+export { type GroupProcess, spawnGroup } from "./process-group.js";
 export { type TasksSuiteOptions, tasksSuite } from "./tasks.js";

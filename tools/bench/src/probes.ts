@@ -1,12 +1,12 @@
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import type { BundleSize } from "release/bundle";
+import { join } from "node:path";
 import { type RequestShape, replay } from "./load.js";
 import { LEGACY_VERSION } from "./scenarios.js";
 import { openInitializedSse, type SseSession, sseRequest } from "./sse-client.js";
 import { stateUsage, workerdRss } from "./system.js";
 import type { BenchServer } from "./wrangler.js";
-import { dryRunBuild } from "./wrangler.js";
 
 /** Sends one request shape with fetch; returns status and body. */
 export async function send(origin: string, shape: RequestShape): Promise<{ status: number; body: string }> {
@@ -192,13 +192,6 @@ export async function sseRelease(server: BenchServer, auth: Record<string, strin
   };
 }
 
-export interface BundleSize {
-  /** Bytes of JavaScript wrangler would upload (source maps excluded). */
-  raw: number;
-  gzip: number;
-}
-
-/** Size of what `wrangler deploy --dry-run` would upload, raw and gzip. */
 /**
  * The MCP Apps views tools/build-ui.mjs built into `<dir>/dist/ui`: each one's HTML document, raw
  * and gzipped. They are inside the bundles of the apps that serve them, as string constants.
@@ -216,27 +209,4 @@ export function viewSizes(dir: string): Record<string, BundleSize> {
     sizes[entry.replace(/\.js$/, "")] = { raw: html.byteLength, gzip: gzipSync(html).byteLength };
   }
   return sizes;
-}
-
-export function bundleSize(dir: string, minify: boolean): BundleSize {
-  const outdir = dryRunBuild(dir, minify);
-  try {
-    let raw = 0;
-    let gzip = 0;
-    const walk = (path: string) => {
-      for (const entry of readdirSync(path)) {
-        const full = join(path, entry);
-        if (statSync(full).isDirectory()) walk(full);
-        else if (/\.(m?js|wasm)$/.test(entry)) {
-          const bytes = readFileSync(full);
-          raw += bytes.byteLength;
-          gzip += gzipSync(bytes).byteLength;
-        }
-      }
-    };
-    walk(outdir);
-    return { raw, gzip };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
 }

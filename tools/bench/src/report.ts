@@ -49,6 +49,16 @@ export interface Results {
   bundles: Record<string, { minified: { raw: number; gzip: number }; unminified: { raw: number; gzip: number } }>;
   /** The MCP Apps views' HTML documents (inside the bundles of the apps that serve them); absent before they existed. */
   views?: Record<string, { raw: number; gzip: number }>;
+  /** Each standalone template installed from the published libs, and the app it is rendered like, built in the monorepo. */
+  templateBundles?: Record<
+    string,
+    {
+      app: string;
+      minified: { raw: number; gzip: number };
+      unminified: { raw: number; gzip: number };
+      appMinified: { raw: number; gzip: number };
+    }
+  >;
   memory: Record<
     string,
     {
@@ -241,6 +251,24 @@ function tables(results: Results): Table[] {
     });
   }
 
+  const templateRows: string[][] = Object.entries(results.templateBundles ?? {}).map(([template, bundle]) => [
+    `templates/${template}`,
+    bundle.app,
+    formatBytes(bundle.minified.raw),
+    formatBytes(bundle.minified.gzip),
+    formatBytes(bundle.appMinified.gzip),
+    formatRatio(ratio(bundle.minified.gzip, bundle.appMinified.gzip)),
+    formatBytes(bundle.unminified.gzip),
+  ]);
+  if (templateRows.length > 0) {
+    out.push({
+      title:
+        "Standalone templates: the bundle of each, installed with npm from the published libs, against the same app built in the monorepo",
+      header: ["template", "app", "minified", "minified gzip", "app minified gzip", "gzip ratio", "unminified gzip"],
+      rows: templateRows,
+    });
+  }
+
   const memoryRows: string[][] = results.apps.flatMap((app) => {
     const memory = results.memory[app.key];
     if (!memory) return [];
@@ -338,14 +366,14 @@ Every app runs under \`wrangler dev\` (local workerd) with request logging off (
     )}. For \`sse\`, one session is opened and initialized, then autocannon posts \`tools/call\` messages to its endpoint; req/s counts the replies that arrived on the stream, latency is POST → 202 (the reply follows on the stream).
 - Memory: RSS of the dev server's two workerd processes, after a warm-up of ${results.config.memory.warmup} units, over ${results.config.memory.batches} batches of ${results.config.memory.perBatch}; a unit is one new /mcp session, \`initialize\` + \`notifications/initialized\` + one \`tools/call\` (2025-11-25), and for the trivial Worker the same number of requests (3): \`wrangler dev\` itself grows RSS with every request it serves (request tracing for its local observability, for any Worker), so only equal request counts compare. The growth ratio floors both figures at ${formatBytes(MEMORY_NOISE_BYTES)}. RSS moves with V8's garbage collector, so one batch can show a drop: read the trend of the three.
 - Disk: the Worker's own state under \`--persist-to\` (KV, Durable Objects, D1, R2), before the first and after the last batch; miniflare's local trace store and cache are left out (they record every request of any Worker in local dev).
-- Bundles: \`wrangler deploy --dry-run --outdir\`, JavaScript only, gzip level 6. Apps deploy minified (their \`build\` script).
+- Bundles: \`wrangler deploy --dry-run --outdir\`, JavaScript only, gzip level 6. Apps deploy minified (their \`build\` script). A standalone template is built where a user builds it: taken out of a \`git archive\`, installed with npm from the libs as built now, published to a Verdaccio registry on loopback (tools/release), next to the same app built in the monorepo.
 - Rate limiting is off in every app (\`RATE_LIMITING=off\`): the apps allow a few hundred MCP requests a minute per client, which one second of load exceeds. The limiter's own cost (one binding call per request) is not in these figures.
 - Noise: two CPUs are shared by autocannon, wrangler and two workerd processes. Sandwiching every figure between two of the trivial Worker's cancels slow drift in the machine's load, not second-to-second jitter: ${trivialSpread(results)} (every round's figures are in benchmarks.json). Read the load average before the run (above): near 0 is a quiet machine; other work competes with the apps for the same two CPUs. How many dev servers share the machine moves the figures too: an app measured alone (for example \`BENCH_APPS=authless\`) reads a few hundredths higher than in a full run of five apps. A ratio a little under or over a target says little; a gap that holds across runs does (the OAuth apps with the token cache off: \`BENCH_APPS=oauth,oauth-uncached\`).
 - Tracing: every app runs every request in a W3C trace (ids, spans) whether or not it exports; \`authless-traced\` is remote-mcp-authless with span export on (OTLP/HTTP JSON, batched per isolate, to a collector stand-in on loopback that drains each post), measured with \`BENCH_APPS=authless,authless-traced\`: its ratio over authless's is what exporting costs per request (see [observability.md](observability.md)).
 - A disk figure below zero is SQLite checkpointing the local KV's write-ahead log, not state removed.
 - /sse release: a session's Durable Object notices its client is gone when a write to the stream fails; it writes a keep-alive every 15 s, and under \`wrangler dev\` the first writes after a disconnect still succeed (the local proxy buffers them), so release takes about three keep-alive intervals here. Each session's Durable Object also leaves an empty SQLite file in the local state (the class is SQLite-backed; it stores nothing). See [scaling.md](scaling.md) for what happens when deployed.
 
-Run it with \`npm run bench\` (about 15 minutes; it prints the same tables). \`BENCH_RUNS\`, \`BENCH_DURATION\` (seconds per figure), \`BENCH_CONCURRENCY\`, \`BENCH_APPS\` (for example \`oauth,oauth-uncached\`: the OAuth app with its token cache off) and \`BENCH_SKIP\` (\`bundle,startup,memory,sse-release\`) shorten it; \`-- --no-write\` leaves these files alone. Measure on a quiet machine: the load average is recorded above.
+Run it with \`npm run bench\` (about 15 minutes; it prints the same tables). \`BENCH_RUNS\`, \`BENCH_DURATION\` (seconds per figure), \`BENCH_CONCURRENCY\`, \`BENCH_APPS\` (for example \`oauth,oauth-uncached\`: the OAuth app with its token cache off) and \`BENCH_SKIP\` (\`bundle,templates,startup,memory,sse-release\`) shorten it; \`-- --no-write\` leaves these files alone. Measure on a quiet machine: the load average is recorded above.
 
 Credentials used:
 

@@ -9,24 +9,17 @@
  *
  * Environment: BENCH_RUNS (default 3), BENCH_DURATION seconds per load (default 2),
  * BENCH_CONCURRENCY (default "1,10,50"), BENCH_APPS (comma-separated keys; the trivial Worker is
- * always measured), BENCH_SKIP (any of "bundle,startup,memory,sse-release").
+ * always measured), BENCH_SKIP (any of "bundle,templates,startup,memory,sse-release"; "templates" installs each
+ * standalone template from the libs published to a loopback registry, as tools/release's e2e does).
  */
 import { execSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type BundleSize, bundleSize } from "release/bundle";
+import { publishedTemplates, TEMPLATE_APPS } from "release/install";
 import { APPS, type BenchApp, type RunningApp } from "./apps.js";
 import { type LoadResult, load, type RequestShape } from "./load.js";
-import {
-  type BundleSize,
-  bundleSize,
-  expectedBody,
-  type MemoryGrowth,
-  memoryGrowth,
-  type SseRelease,
-  send,
-  sseRelease,
-  viewSizes,
-} from "./probes.js";
+import { expectedBody, type MemoryGrowth, memoryGrowth, type SseRelease, send, sseRelease, viewSizes } from "./probes.js";
 import {
   APP_SCENARIOS,
   type Results,
@@ -50,7 +43,7 @@ import {
 import { openInitializedSse } from "./sse-client.js";
 import { median } from "./stats.js";
 import { machineLoad } from "./system.js";
-import { ROOT } from "./wrangler.js";
+import { ROOT, WRANGLER } from "./wrangler.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION ?? 2);
@@ -160,11 +153,12 @@ async function main() {
   if (!SKIP.has("bundle")) {
     for (const app of apps) {
       say(`bundle ${app.key}`);
-      bundles[app.key] = { minified: bundleSize(app.dir, true), unminified: bundleSize(app.dir, false) };
+      bundles[app.key] = { minified: bundleSize(app.dir, true, WRANGLER), unminified: bundleSize(app.dir, false, WRANGLER) };
     }
   }
   // Built before the bench by Nx (build-ui), like every target that bundles the apps.
   const views = SKIP.has("bundle") ? {} : viewSizes(join(ROOT, "libs", "mcp-tools"));
+  const templateBundles = SKIP.has("templates") ? {} : await measureTemplates();
 
   const running = new Map<string, RunningApp>();
   const startup: Record<string, number[]> = {};
@@ -283,6 +277,7 @@ async function main() {
       startupMs: Object.fromEntries(Object.entries(startup).map(([key, values]) => [key, { median: median(values), runs: values }])),
       bundles,
       views,
+      templateBundles,
       memory,
       sse,
     };
@@ -296,6 +291,33 @@ async function main() {
   } finally {
     await Promise.all([...running.values()].map((instance) => instance.stop().catch(() => {})));
   }
+}
+
+/**
+ * Each standalone template's bundle, built where a user builds it (installed with npm from the libs as
+ * built now, published to a loopback registry), next to the same app built in the monorepo.
+ */
+async function measureTemplates(): Promise<NonNullable<Results["templateBundles"]>> {
+  const measured: NonNullable<Results["templateBundles"]> = {};
+  const templates = await publishedTemplates();
+  try {
+    for (const [template, app] of Object.entries(TEMPLATE_APPS)) {
+      say(`template ${template}: npm install from the loopback registry, then its bundle`);
+      const project = templates.create(template);
+      const installed = await templates.install(project);
+      if (installed.status !== 0) throw new Error(`npm install of templates/${template} failed:\n${installed.output.slice(-3000)}`);
+      const appDir = join(ROOT, "apps", app);
+      measured[template] = {
+        app,
+        minified: bundleSize(project, true),
+        unminified: bundleSize(project, false),
+        appMinified: bundleSize(appDir, true, WRANGLER),
+      };
+    }
+  } finally {
+    await templates.stop();
+  }
+  return measured;
 }
 
 function gitCommit(): string {

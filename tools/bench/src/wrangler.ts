@@ -1,9 +1,6 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type DevServer, type DevServerOptions, QUIET_ENV, startDevServer } from "@repo/mcp-app/testing";
+import { type DevServer, type DevServerOptions, startDevServer } from "@repo/mcp-app/testing";
 
 /**
  * `wrangler dev` for measuring: @repo/mcp-app/testing's startDevServer with wrangler's own request
@@ -13,7 +10,7 @@ import { type DevServer, type DevServerOptions, QUIET_ENV, startDevServer } from
 
 const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const ROOT = dirname(dirname(BENCH_DIR));
-const WRANGLER = join(BENCH_DIR, "node_modules", ".bin", "wrangler");
+export const WRANGLER = join(BENCH_DIR, "node_modules", ".bin", "wrangler");
 
 // On Ctrl-C or a kill, exit through process.exit so startDevServer's exit hook stops every server.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
@@ -22,19 +19,4 @@ export type BenchServer = DevServer;
 
 export function startBenchServer(options: Pick<DevServerOptions, "cwd" | "vars" | "args">): Promise<BenchServer> {
   return startDevServer({ ...options, logLevel: "error", wrangler: WRANGLER });
-}
-
-/** `wrangler deploy --dry-run` into a fresh directory; returns that directory (the caller removes it). */
-export function dryRunBuild(cwd: string, minify: boolean): string {
-  const outdir = mkdtempSync(join(tmpdir(), "mcp-bench-build-"));
-  const result = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, ...(minify ? ["--minify"] : [])], {
-    cwd,
-    env: { ...process.env, ...QUIET_ENV, WRANGLER_LOG: "error" },
-    encoding: "utf8",
-  });
-  if (result.status !== 0) {
-    rmSync(outdir, { recursive: true, force: true });
-    throw new Error(`wrangler deploy --dry-run failed in ${cwd}:\n${result.stdout}\n${result.stderr}`);
-  }
-  return outdir;
 }

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "@repo/mcp-app/testing";
+import { freePort, spawnGroup } from "@repo/mcp-app/testing";
 
 /** The Inspector's own launcher (`npx @modelcontextprotocol/inspector` runs this file). */
 const LAUNCHER = createRequire(import.meta.url).resolve("@modelcontextprotocol/inspector/clients/launcher/build/index.js");
@@ -29,7 +28,7 @@ export async function startInspector(timeoutMs = 30_000): Promise<Inspector> {
   writeFileSync(catalog, `${JSON.stringify({ mcpServers: {} })}\n`);
   const token = randomBytes(16).toString("hex");
   const [webPort, sandboxPort, appOriginPort] = [await freePort(), await freePort(), await freePort()];
-  const child: ChildProcess = spawn(process.execPath, [LAUNCHER, "--web", "--catalog", catalog], {
+  const inspector = spawnGroup(process.execPath, [LAUNCHER, "--web", "--catalog", catalog], {
     cwd: home,
     env: {
       ...process.env,
@@ -44,40 +43,22 @@ export async function startInspector(timeoutMs = 30_000): Promise<Inspector> {
       MCP_AUTO_OPEN_ENABLED: "false",
       NO_COLOR: "1",
     },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
-
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {}
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-(child.pid as number), "SIGKILL");
-        } catch {}
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await inspector.stop();
     rmSync(home, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + timeoutMs;
   const url = `http://127.0.0.1:${webPort}/?MCP_INSPECTOR_API_TOKEN=${token}`;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
+    if (inspector.child.exitCode !== null) {
       await stop();
-      throw new Error(`MCP Inspector exited (${child.exitCode}):\n${output}`);
+      throw new Error(`MCP Inspector exited (${inspector.child.exitCode}):\n${inspector.output()}`);
     }
-    if (output.includes("MCP Inspector Web is up and running")) return { url, logs: () => output, stop };
+    if (inspector.output().includes("MCP Inspector Web is up and running")) return { url, logs: inspector.output, stop };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await stop();
-  throw new Error(`MCP Inspector did not start within ${timeoutMs} ms:\n${output}`);
+  throw new Error(`MCP Inspector did not start within ${timeoutMs} ms:\n${inspector.output()}`);
 }

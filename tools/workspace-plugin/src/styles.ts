@@ -5,6 +5,8 @@ export type AuthStyle = (typeof AUTH_STYLES)[number];
 export interface StyleInfo {
   /** The app in apps/ this style's template is derived from (tests keep them equal modulo names). */
   reference: string;
+  /** Its standalone template's folder under templates/ (a project of its own on the published libs). */
+  template: string;
   /** The auth adapter its src/index.ts hands createMcpApp, which is how an app's style is recognised. */
   adapter: "publicAccess" | "oauth" | "bearer";
   /** For OAuth apps: the sign-in handler that tells mock from GitHub. */
@@ -22,6 +24,7 @@ export interface StyleInfo {
 export const STYLES: Record<AuthStyle, StyleInfo> = {
   authless: {
     reference: "remote-mcp-authless",
+    template: "authless",
     adapter: "publicAccess",
     label: "None: a public server",
     titleSuffix: "authless",
@@ -30,6 +33,7 @@ export const STYLES: Record<AuthStyle, StyleInfo> = {
   },
   mock: {
     reference: "remote-mcp-server",
+    template: "mock-oauth",
     adapter: "oauth",
     handler: "mockAuthHandler",
     label: "OAuth 2.1: the server is its own authorization server, with a mock sign-in and consent page",
@@ -39,6 +43,7 @@ export const STYLES: Record<AuthStyle, StyleInfo> = {
   },
   github: {
     reference: "remote-mcp-github-oauth",
+    template: "github-oauth",
     adapter: "oauth",
     handler: "githubAuthHandler",
     label: "OAuth 2.1 with GitHub as the identity provider",
@@ -48,6 +53,7 @@ export const STYLES: Record<AuthStyle, StyleInfo> = {
   },
   bearer: {
     reference: "remote-mcp-bearer-auth",
+    template: "bearer-auth",
     adapter: "bearer",
     label: "Bearer token in the Authorization header (API keys, or tokens your user backend issues)",
     titleSuffix: "bearer token",

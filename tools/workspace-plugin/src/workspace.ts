@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseJson, type Tree } from "@nx/devkit";
+import { createTree } from "@nx/devkit/testing";
 import { type AuthStyle, detectStyle } from "./styles.ts";
 
 /** Read access to the workspace, from disk or from a generator's Tree (which sees its pending changes). */
@@ -29,6 +30,24 @@ export function diskFiles(root: string): Files {
     },
   };
 }
+
+/** An in-memory Tree holding the files under `paths` (files or folders; no node_modules, build or state). */
+export function diskTree(root: string, paths: readonly string[]): Tree {
+  const tree = createTree();
+  const add = (path: string) => {
+    const full = join(root, path);
+    if (!existsSync(full)) return;
+    if (!statSync(full).isDirectory()) return tree.write(path, readFileSync(full));
+    for (const entry of readdirSync(full)) {
+      if (!["node_modules", ".wrangler", "dist"].includes(entry)) add(`${path}/${entry}`);
+    }
+  };
+  for (const path of paths) add(path);
+  return tree;
+}
+
+/** What rendering the standalone templates reads: the release config, versions, compiler options, apps and tools. */
+export const TEMPLATE_INPUTS = ["package.json", "pnpm-workspace.yaml", "tsconfig.base.json", "apps", "libs"] as const;
 
 export function treeFiles(tree: Tree): Files {
   return { read: (path) => tree.read(path, "utf-8") ?? undefined, list: (dir) => (tree.exists(dir) ? tree.children(dir) : []) };

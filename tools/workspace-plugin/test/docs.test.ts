@@ -20,14 +20,21 @@ const DOCS = ["README.md", "CONTRIBUTING.md", ...apps.map((app) => `${app.dir}/R
 /** Projects Nx infers from package.json files: apps by folder name, libs and tools by package name. */
 const projects = new Map<string, PackageJson>([
   ...apps.map((app): [string, PackageJson] => [app.name, app.packageJson]),
-  ...["libs/mcp-core", "libs/mcp-app", "libs/mcp-tools", "libs/auth-handlers", "tools/workspace-plugin", "tools/inspector-e2e"].map(
-    (dir): [string, PackageJson] => {
-      const pkg = parseJson<PackageJson>(read(`${dir}/package.json`));
-      return [pkg.name, pkg];
-    },
-  ),
+  ...[
+    "libs/mcp-core",
+    "libs/mcp-app",
+    "libs/mcp-tools",
+    "libs/auth-handlers",
+    "tools/workspace-plugin",
+    "tools/inspector-e2e",
+    "tools/release",
+  ].map((dir): [string, PackageJson] => {
+    const pkg = parseJson<PackageJson>(read(`${dir}/package.json`));
+    return [pkg.name, pkg];
+  }),
 ]);
-const rootScripts = parseJson<PackageJson>(read("package.json")).scripts ?? {};
+const rootPackage = parseJson<PackageJson & { config?: { githubRepository?: string } }>(read("package.json"));
+const rootScripts = rootPackage.scripts ?? {};
 const generators = parseJson<{ generators: Record<string, { schema: string }> }>(read("tools/workspace-plugin/generators.json")).generators;
 
 /** Commands these docs may show that run outside this repo's tools (a client, a shell utility, the OS). */
@@ -36,6 +43,9 @@ const EXTERNAL = [
   /^rm -rf (~\/\.mcp-auth|\.wrangler)$/,
   /^openssl rand -hex 32$/,
   /^apt-get install chromium$/,
+  // What a user of a template runs with npm itself, and the maintainer's git steps of a release.
+  /^npm (update|outdated|install|pack)$/,
+  /^git (add|commit|tag|push) /,
   // Recipes for a random key or token and its SHA-256, as the bearer and user-API READMEs show.
   /^[A-Z]+="[a-z]+_\$\(openssl rand -base64 24 \| tr '\+\/' '-_' \| tr -d '='\)"$/,
   /^printf '\{"label":"[a-z-]+","sha256":"%s"\}\\n' "\$\(printf %s "\$[A-Z]+" \| sha256sum \| cut -d' ' -f1\)"$/,
@@ -105,6 +115,14 @@ function checkNx(args: string[]): string | undefined {
     generatorRuns.add(rest.join(" "));
     return undefined;
   }
+  if (command === "release") {
+    // nx release and its subcommands, configured in nx.json's "release".
+    const release = parseJson<{ release?: { projects?: string[] } }>(read("nx.json")).release;
+    if (!release?.projects?.every((name) => projects.has(name))) return "nx.json has no release config naming known projects";
+    return rest[0] === undefined || ["plan", "version", "changelog", "publish"].includes(rest[0]) || rest[0].startsWith("-")
+      ? undefined
+      : `no nx release subcommand ${rest[0]}`;
+  }
   if (command === "affected" || command === "run-many") {
     const targets = rest.slice(rest.indexOf("-t") + 1).filter((word) => !word.startsWith("-"));
     const missing = targets.filter((target) => ![...projects.values()].some((pkg) => pkg.scripts?.[target]));
@@ -154,6 +172,14 @@ function check(command: Command): string | undefined {
   if (EXTERNAL.some((pattern) => pattern.test(command.text))) return undefined;
   if (command.text === "npm start" || command.text === "npm test")
     return rootScripts[args[0] as string] ? undefined : "no such root script";
+  if (tool === "npm" && args[0] === "create") {
+    // create-cloudflare's --template=<owner>/<repo>/<folder>: this repository (root package.json) and a folder in it.
+    const template = optionValue(args, "template") ?? "";
+    const repository = rootPackage.config?.githubRepository ?? "";
+    if (args[1] !== "cloudflare@latest" || !template.startsWith(`${repository}/`)) return `not create-cloudflare from ${repository}`;
+    const folder = template.slice(repository.length + 1);
+    return existsSync(join(ROOT, folder, "package.json")) ? undefined : `no project in ${folder}`;
+  }
   if (tool === "npm" && args[0] === "run") {
     if (args[1] === "nx" && args[2] === "--") return checkNx(args.slice(3));
     return rootScripts[args[1] as string] ? undefined : `no root script ${args[1]}`;

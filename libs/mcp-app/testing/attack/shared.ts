@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parseJson } from "@nx/devkit";
+import { createRequire } from "node:module";
 import type { HeaderMap } from "../http.js";
 import type { AttackAuth } from "./options.js";
 
@@ -30,7 +30,9 @@ export type RateLimits = { preauth?: number; mcp?: number; oauth?: number };
 
 /** The limits of the app's MCP and OAuth rate-limit bindings, as configured at the top level. */
 export function rateLimitsOf(config: URL): RateLimits {
-  // The JSONC parser the workspace tooling reads the same configs with (tools/workspace-plugin, tools/deploy.mjs).
+  // The JSONC parser the workspace tooling reads the same configs with (tools/workspace-plugin, tools/deploy.mjs),
+  // loaded here only: the published ./testing entry lists @nx/devkit as an optional peer, for the attack suites.
+  const { parseJson } = createRequire(import.meta.url)("@nx/devkit") as typeof import("@nx/devkit");
   const parsed = parseJson<{ ratelimits?: Array<{ name: string; simple: { limit: number } }> }>(readFileSync(config, "utf8"), {
     expectComments: true,
   });

@@ -44,11 +44,42 @@ function freshRateLimits(tree: Tree, reference: string): RateLimit[] {
   return (theirs as RateLimit[]).map((limit) => ({ name: limit.name, namespace_id: String(next++), simple: limit.simple }));
 }
 
+/** A standalone template keeps its reference app's rate limits: it is deployed to an account of its own. */
+function referenceRateLimits(tree: Tree, reference: string): RateLimit[] {
+  const theirs = readApps(treeFiles(tree)).find((app) => app.name === reference)?.wrangler?.ratelimits;
+  return Array.isArray(theirs) ? (theirs as RateLimit[]) : [];
+}
+
+/** How a rendering names the libs: in this workspace (apps/) or as the published packages (templates/). */
+export interface Packaging {
+  standalone: boolean;
+  /** npm scope of the libs' imports: @repo in the workspace, the published scope in a template. */
+  scope: string;
+  /** Where src/index.ts imports its tools from: the tools lib, or the template's own src/tools. */
+  toolsImport: string;
+  /** A template's dependency versions: third-party ones from the pnpm catalog, the libs at their current release. */
+  version: (dependency: string) => string;
+}
+
+export const WORKSPACE_PACKAGING: Packaging = {
+  standalone: false,
+  scope: "@repo",
+  toolsImport: "@repo/mcp-tools",
+  version: () => {
+    throw new Error("apps in the workspace depend on catalog: and workspace: versions");
+  },
+};
+
 /** The substitutions every template sees; exported so tests can render a template for a real app's name. */
-export function templateVariables(tree: Tree, options: McpAppOptions & { port: number; title: string }) {
+export function templateVariables(
+  tree: Tree,
+  options: McpAppOptions & { port: number; title: string },
+  packaging: Packaging = WORKSPACE_PACKAGING,
+) {
   const style = STYLES[options.auth];
   const oauth = options.auth === "mock" || options.auth === "github";
-  const ratelimits = freshRateLimits(tree, style.reference);
+  const { standalone } = packaging;
+  const ratelimits = standalone ? referenceRateLimits(tree, style.reference) : freshRateLimits(tree, style.reference);
   const vars = (env: "local" | "staging" | "production") => {
     const origin =
       env === "local"
@@ -58,12 +89,15 @@ export function templateVariables(tree: Tree, options: McpAppOptions & { port: n
           : `https://${options.name}.example.com`;
     const values: Record<string, string> = {};
     if (options.auth === "bearer") {
+      // A template has no user backend beside it: locally it accepts the API keys of .dev.vars, and reaches
+      // a deployed backend by URL (USER_API_URL) where the workspace app has a service binding.
       Object.assign(values, {
-        BEARER_VALIDATOR: "backend",
+        BEARER_VALIDATOR: standalone && env === "local" ? "api-keys" : "backend",
         BACKEND_CREDENTIAL: "caller",
         ALLOW_QUERY_TOKEN: "false",
         USER_API_TIMEOUT_MS: "5000",
       });
+      if (standalone) values.USER_API_URL = env === "local" ? "" : "https://user-api.example.com";
     }
     Object.assign(values, { PUBLIC_ORIGINS: origin, ALLOWED_ORIGINS: "" });
     if (options.auth === "github") values.ALLOWED_GITHUB_IDS = "";
@@ -74,6 +108,7 @@ export function templateVariables(tree: Tree, options: McpAppOptions & { port: n
   };
   return {
     ...options,
+    ...packaging,
     tmpl: "",
     // Template file names say __dot__ for a leading dot: .gitignore would hide .dev.vars.* templates.
     dot: ".",
