@@ -65,7 +65,10 @@ export class UiAssetError extends Error {
 
 /** Reads a view from the Worker's assets; the binding and the file are checked, each with a message that says what to fix. */
 async function readAsset(env: unknown, asset: string, signal: AbortSignal): Promise<string> {
-  const binding = (env as Record<string, unknown> | undefined)?.[UI_ASSETS_BINDING] as Fetcher | undefined;
+  // Structural, not workers-types' Fetcher: this module is also type-checked by Node tools (tools/bench).
+  const binding = (env as Record<string, unknown> | undefined)?.[UI_ASSETS_BINDING] as
+    | { fetch(url: string, init: { signal: AbortSignal }): Promise<Response> }
+    | undefined;
   if (typeof binding?.fetch !== "function") {
     throw new UiAssetError(
       `The view ${asset} is served from Workers Static Assets, but this Worker has no ${UI_ASSETS_BINDING} binding: declare "assets": { "directory": "dist/ui", "binding": "${UI_ASSETS_BINDING}", "run_worker_first": true } in wrangler.jsonc, in every environment.`,
