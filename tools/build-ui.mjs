@@ -9,7 +9,7 @@
 // Worker's bundle.
 //
 // Usage, from a package directory: node ../../tools/build-ui.mjs [ui dir = ui] [out dir = dist/ui]
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { build, transform } from "esbuild";
 
@@ -73,8 +73,18 @@ async function buildView(name) {
   const source = (await readFile(join(dir, "index.html"), "utf8")).replace(/<!--[\s\S]*?-->\s*/g, "");
   const styled = await inline(source, STYLESHEET, (href) => minifyStyles(join(dir, href)));
   const html = await inline(styled, SCRIPT, (src) => bundleScript(join(dir, src)));
-  await writeFile(join(out, `${name}.html`), html);
+  await replace(join(out, `${name}.html`), html);
   return Buffer.byteLength(html);
+}
+
+/**
+ * Writes through a temporary file and a rename, so a reader (wrangler dev, a test run, another
+ * package's build-ui) never sees a directory without the file or a half-written one.
+ */
+async function replace(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, contents);
+  await rename(temporary, path);
 }
 
 /** The built views of the package's workspace dependencies: [file name, path]. */
@@ -100,7 +110,6 @@ if (views.length === 0 && copied.length === 0) {
     `build-ui: no <view>/index.html under ${root}, and no built views in the workspace dependencies (is their build-ui run?)`,
   );
 }
-await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 const names = new Map();
 for (const view of views.sort()) {
@@ -112,6 +121,11 @@ for (const [file, path] of copied) {
   // One assets directory per Worker: two views of one name would shadow each other.
   if (names.has(file)) throw new Error(`build-ui: ${file} comes from both ${names.get(file)} and ${path}; rename one view`);
   names.set(file, path);
-  await copyFile(path, join(out, file));
+  await replace(join(out, file), await readFile(path));
   console.log(`build-ui: ${join(outDir, file)} (from ${path})`);
+}
+// Anything else is from an earlier build (a view since removed or renamed): not served any more.
+for (const stale of (await readdir(out)).filter((file) => !names.has(file) && !file.endsWith(".tmp"))) {
+  await rm(join(out, stale), { recursive: true, force: true });
+  console.log(`build-ui: removed ${join(outDir, stale)}`);
 }
