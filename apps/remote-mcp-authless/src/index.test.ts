@@ -22,6 +22,19 @@ it("serves the calculator to a client without credentials", async () => {
   await client.close();
 });
 
+it("serves the calculator's MCP Apps view from its static assets (UI_ASSETS, as wrangler.jsonc declares)", async () => {
+  const client = new Client({ name: "vitest", version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL("/mcp", ORIGIN), { fetch: (url, init) => exports.default.fetch(url, init) }),
+  );
+  const [view] = (await client.readResource({ uri: "ui://calculator/view" })).contents;
+  const html = view && "text" in view ? view.text : "";
+  // Checked in code, not with toMatch: a failure would print the whole 400 KB document.
+  expect(html.startsWith("<!doctype html>")).toBe(true);
+  expect(html.includes('name:"calculate"')).toBe(true);
+  await client.close();
+});
+
 it("shows on its landing page the Claude Desktop config the README documents", async () => {
   const html = await (await exports.default.fetch(`${ORIGIN}/`)).text();
   const escaped = /<pre id="claude-config">([\s\S]*?)<\/pre>/.exec(html)?.[1] ?? "";

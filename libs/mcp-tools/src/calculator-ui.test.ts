@@ -1,4 +1,5 @@
-import { UI_MIME_TYPE } from "@repo/mcp-core";
+import { env } from "cloudflare:workers";
+import { defineUiResource, UI_MIME_TYPE, UiAssetError } from "@repo/mcp-core";
 import { describe, expect, it } from "vitest";
 import { CALCULATOR_UI_URI, calculatorUi } from "./calculator-ui.js";
 import { calculate, mathResources, mathTools } from "./math.js";
@@ -13,7 +14,7 @@ describe("the calculator's MCP Apps view", () => {
   });
 
   it("is one self-contained document: the bundled app script and styles inline, nothing to fetch", async () => {
-    const body = await calculatorUi.read({} as never);
+    const body = await calculatorUi.read({ env, signal: AbortSignal.timeout(10_000) } as never);
     const html = "text" in body && !Array.isArray(body) ? body.text : "";
     // Matched in code, not with toMatch: a failure would print the whole 400 KB document.
     expect(html.startsWith("<!doctype html>")).toBe(true);
@@ -26,5 +27,12 @@ describe("the calculator's MCP Apps view", () => {
     expect(/<(link|img|iframe)\b/i.test(html)).toBe(false);
     expect(styles.some((css) => /@import|url\(/i.test(css))).toBe(false);
     expect(calculatorUi.meta).toEqual({ ui: { csp: { connectDomains: [], resourceDomains: [] }, prefersBorder: true } });
+  });
+
+  it("is read from the Worker's static assets, and a view missing from them is named in the error", async () => {
+    const ctx = { env, signal: AbortSignal.timeout(10_000) } as never;
+    const missing = defineUiResource({ uri: "ui://calculator/missing", name: "missing", description: "Not built.", asset: "missing.html" });
+    await expect(missing.read(ctx)).rejects.toBeInstanceOf(UiAssetError);
+    await expect(missing.read(ctx)).rejects.toThrow("The view missing.html is not in the Worker's assets (HTTP 404): run build-ui");
   });
 });

@@ -1,6 +1,4 @@
 import { defineUiResource, TOOLS_SCOPE } from "@repo/mcp-core";
-// Built from ui/calculator by this package's build-ui target (tools/build-ui.mjs); git-ignored.
-import calculatorHtml from "../dist/ui/calculator.js";
 
 export const CALCULATOR_UI_URI = "ui://calculator/view";
 
@@ -13,7 +11,9 @@ export const calculatorUi = defineUiResource({
   name: "calculator-ui",
   title: "Calculator",
   description: "An interactive calculator showing calculate's results, with a history; hosts that render MCP Apps show it with calculate.",
-  html: calculatorHtml,
+  // Built from ui/calculator by build-ui (tools/build-ui.mjs) into dist/ui, which each app's build-ui
+  // copies into its own assets directory: served from Workers Static Assets, not the Worker bundle.
+  asset: "calculator.html",
   prefersBorder: true,
   // Readable by whoever may call calculate, and refused to the same callers.
   scopes: [TOOLS_SCOPE],

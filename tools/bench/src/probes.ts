@@ -194,19 +194,16 @@ export async function sseRelease(server: BenchServer, auth: Record<string, strin
 
 /**
  * The MCP Apps views tools/build-ui.mjs built into `<dir>/dist/ui`: each one's HTML document, raw
- * and gzipped. They are inside the bundles of the apps that serve them, as string constants.
+ * and gzipped. They are static assets, uploaded beside the Worker, not part of its bundle.
  */
 export function viewSizes(dir: string): Record<string, BundleSize> {
   const built = join(dir, "dist", "ui");
   const sizes: Record<string, BundleSize> = {};
   for (const entry of readdirSync(built)
-    .filter((name) => name.endsWith(".js"))
+    .filter((name) => name.endsWith(".html"))
     .sort()) {
-    const module = readFileSync(join(built, entry), "utf8");
-    const literal = /^export default (".*");$/m.exec(module)?.[1];
-    if (!literal) throw new Error(`${entry} is not a module tools/build-ui.mjs wrote`);
-    const html = Buffer.from(JSON.parse(literal) as string);
-    sizes[entry.replace(/\.js$/, "")] = { raw: html.byteLength, gzip: gzipSync(html).byteLength };
+    const html = readFileSync(join(built, entry));
+    sizes[entry.replace(/\.html$/, "")] = { raw: html.byteLength, gzip: gzipSync(html).byteLength };
   }
   return sizes;
 }

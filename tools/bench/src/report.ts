@@ -47,7 +47,7 @@ export interface Results {
   throughput: Record<string, Partial<Record<ScenarioKey, Record<number, ThroughputFigure>>>>;
   startupMs: Record<string, { median: number; runs: number[] }>;
   bundles: Record<string, { minified: { raw: number; gzip: number }; unminified: { raw: number; gzip: number } }>;
-  /** The MCP Apps views' HTML documents (inside the bundles of the apps that serve them); absent before they existed. */
+  /** The MCP Apps views' HTML documents (static assets of the apps that serve them, outside their bundles); absent before they existed. */
   views?: Record<string, { raw: number; gzip: number }>;
   /** Each standalone template installed from the published libs, and the app it is rendered like, built in the monorepo. */
   templateBundles?: Record<
@@ -245,7 +245,8 @@ function tables(results: Results): Table[] {
   const views = Object.entries(results.views ?? {});
   if (views.length > 0) {
     out.push({
-      title: "MCP Apps views (self-contained HTML documents from libs/mcp-tools/ui, part of the bundles above of the apps that serve them)",
+      title:
+        "MCP Apps views (self-contained HTML documents from libs/mcp-tools/ui, served from Workers Static Assets by the apps that use them, outside the bundles above)",
       header: ["view", "HTML", "gzip"],
       rows: views.map(([view, size]) => [view, formatBytes(size.raw), formatBytes(size.gzip)]),
     });

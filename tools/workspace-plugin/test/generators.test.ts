@@ -75,8 +75,12 @@ describe("nx g @repo/workspace-plugin:mcp-app", () => {
         expect(existsSync(join(ws, "apps", app.name, file)), `${app.name}/${file}`).toBe(app.ui);
       }
     }
-    // Built on install (postinstall), as in a fresh clone; git-ignored.
-    expect(existsSync(join(ws, "apps", "gen-authless", "dist", "ui", "greeting.js"))).toBe(true);
+    // Built on install (postinstall), as in a fresh clone; git-ignored. Each app's static assets hold
+    // its own views and the calculator's (copied from libs/mcp-tools, whose postinstall ran first).
+    for (const app of apps) {
+      const views = ["calculator.html", "greeting.html"].filter((file) => existsSync(join(ws, "apps", app.name, "dist", "ui", file)));
+      expect(views, app.name).toEqual(app.auth === "github" ? [] : app.ui ? ["calculator.html", "greeting.html"] : ["calculator.html"]);
+    }
     expect(readFileSync(join(ws, "apps", "gen-authless", "src", "index.ts"), "utf8")).toMatch(
       /tools: \[.*greet\],\n\s*resources: \[.*greetingUi\],/,
     );

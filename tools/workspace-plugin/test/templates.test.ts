@@ -32,6 +32,8 @@ function shape(config: WranglerConfig | Record<string, unknown> | undefined) {
     durableObjects: bindings((config?.durable_objects as { bindings?: unknown } | undefined)?.bindings),
     workersDev: config?.workers_dev,
     routes: Array.isArray(config?.routes) ? config.routes.length : undefined,
+    // The MCP Apps views' static assets: where they are, their binding, and that no request is answered from them.
+    assets: config?.assets,
   });
   const env = (config?.env ?? {}) as Record<string, Record<string, unknown>>;
   return { ...section(config as Record<string, unknown>), staging: section(env.staging), production: section(env.production) };
@@ -61,13 +63,13 @@ describe.each(AUTH_STYLES)("the %s template", (auth) => {
     expect(config?.dev?.port).toBe(real.wrangler.dev?.port);
   });
 
-  it(`declares only dependencies ${reference} declares, and the same build, lint, types, test and e2e scripts`, () => {
+  it(`declares only dependencies ${reference} declares, and the same build, build-ui, lint, types, test and e2e scripts`, () => {
     const pkg = parseJson<PackageJson>(generated("package.json"));
     const theirs = { ...real.packageJson.dependencies, ...real.packageJson.devDependencies };
     for (const [name, specifier] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
       expect(theirs[name], name).toBe(specifier);
     }
-    for (const script of ["dev", "build", "deploy", "e2e", "typecheck", "lint", "types"]) {
+    for (const script of ["dev", "build", "deploy", "e2e", "typecheck", "lint", "types", "build-ui", "postinstall"]) {
       expect(pkg.scripts?.[script], script).toBe(real.packageJson.scripts?.[script]);
     }
   });

@@ -11,6 +11,7 @@ import { secretsAndLogCases } from "./secrets-and-logs.js";
 import { durabilityCases } from "./sessions.js";
 import { tokenCases } from "./tokens.js";
 import { transportCases } from "./transport.js";
+import { viewCases } from "./views.js";
 
 export type { AttackAuth, AttackOptions, AttackServer } from "./options.js";
 
@@ -41,6 +42,7 @@ export function attackSuite(options: AttackOptions): void {
     tokenCases(ctx);
     credentialCases(ctx);
     scopeCases(ctx);
+    viewCases(ctx);
     transportCases(ctx);
     rateLimitCases(ctx);
     durabilityCases(ctx);

@@ -116,6 +116,8 @@ export function templateVariables(
     reference: style.reference,
     styleLabel: style.label,
     tools: options.ui ? [...style.tools, UI_TOOL] : style.tools,
+    // MCP Apps views (calculate's, greet's) are served from static assets, which build-ui fills.
+    views: options.ui || style.tools.includes("calculate"),
     toolSummaries: TOOL_SUMMARIES,
     vars,
     ratelimits,
@@ -143,8 +145,9 @@ export function writeApp(tree: Tree, options: McpAppOptions & { port: number; ti
 }
 
 /**
- * `--ui`: the greet tool with its view (files/ui), registered in src/index.ts, and what builds the
- * view: the build-ui script, run on install and before typecheck, test, dev, e2e and deploy (nx.json).
+ * `--ui`: the greet tool with its view (files/ui), registered in src/index.ts; the templates add
+ * what builds and serves the view (the build-ui script, run on install and before typecheck, test,
+ * dev, e2e and deploy by nx.json, and the assets in wrangler.jsonc).
  * src/index.ts is edited rather than templated, so each style's index template stays its real app's.
  */
 function addUi(tree: Tree, target: string, variables: ReturnType<typeof templateVariables>): void {
@@ -166,8 +169,6 @@ function addUi(tree: Tree, target: string, variables: ReturnType<typeof template
   const pkg = JSON.parse(tree.read(packagePath, "utf-8") ?? "{}");
   pkg.scripts = {
     ...pkg.scripts,
-    "build-ui": "node ../../tools/build-ui.mjs",
-    postinstall: "node ../../tools/build-ui.mjs",
     typecheck: `${pkg.scripts.typecheck} && tsc -p ui/tsconfig.json`,
   };
   const sorted = (deps: Record<string, string>) => Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
