@@ -1,14 +1,13 @@
 import { mkdirSync } from "node:fs";
 import {
-  type AppsHost,
   type DevServer,
   launchChromium,
   loggedToolCalls,
   printServerLogOnFailure,
-  startAppsHost,
   startDevServer,
   type TestBrowser,
 } from "@repo/mcp-app/testing";
+import { type AppsHost, startAppsHost } from "@repo/mcp-app/testing/apps-host";
 import type { FrameLocator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -1,4 +1,3 @@
-export { type AppsHost, startAppsHost } from "./apps-host.js";
 export { type AttackAuth, type AttackOptions, type AttackServer, attackSuite } from "./attack/index.js";
 export { CHROMIUM_PATH, launchChromium, type TestBrowser } from "./browser.js";
 export { type CallbackServer, startCallbackServer } from "./callback-server.js";

@@ -1,5 +1,5 @@
 import { createMcpApp, publicAccess } from "@remote-mcp-workers/mcp-app";
-import { demoPrompts, demoResources, demoTools, mathTools } from "./tools/index.js";
+import { demoPrompts, demoResources, demoTools, mathResources, mathTools } from "./tools/index.js";
 
 const app = createMcpApp<Env>({
   server: {
@@ -8,7 +8,7 @@ const app = createMcpApp<Env>({
     version: "1.0.0",
     instructions: "A calculator anyone can use: add two numbers, or add, subtract, multiply or divide them.",
     tools: [...mathTools, ...demoTools],
-    resources: demoResources,
+    resources: [...demoResources, ...mathResources],
     prompts: demoPrompts,
   },
   auth: publicAccess(),

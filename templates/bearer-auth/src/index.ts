@@ -1,6 +1,15 @@
 import { apiKeyValidator, backendValidator } from "@remote-mcp-workers/auth-handlers";
 import { bearer, createMcpApp } from "@remote-mcp-workers/mcp-app";
-import { demoPrompts, demoResources, demoTools, getToken, getUserData, mathTools, userForCredential } from "./tools/index.js";
+import {
+  demoPrompts,
+  demoResources,
+  demoTools,
+  getToken,
+  getUserData,
+  mathResources,
+  mathTools,
+  userForCredential,
+} from "./tools/index.js";
 
 const app = createMcpApp<Env>({
   server: {
@@ -9,7 +18,7 @@ const app = createMcpApp<Env>({
     version: "1.0.0",
     instructions: "A calculator, plus getToken to check which credential arrived and get_user_data for the caller's profile.",
     tools: [...mathTools, getToken, getUserData, ...demoTools],
-    resources: demoResources,
+    resources: [...demoResources, ...mathResources],
     prompts: demoPrompts,
   },
   // BEARER_VALIDATOR picks one: the user backend says whose token it is, or the token is one of our API keys.

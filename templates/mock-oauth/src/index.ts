@@ -1,6 +1,6 @@
 import { MockProps, mockAuthHandler } from "@remote-mcp-workers/auth-handlers";
 import { createMcpApp, oauth } from "@remote-mcp-workers/mcp-app";
-import { demoPrompts, demoResources, demoTools, mathTools } from "./tools/index.js";
+import { demoPrompts, demoResources, demoTools, mathResources, mathTools } from "./tools/index.js";
 
 const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
 
@@ -11,7 +11,7 @@ const app = createMcpApp<Env>({
     version: "1.0.0",
     instructions: "A calculator. Sign in with the mock login page; any email and password work.",
     tools: [...mathTools, ...demoTools],
-    resources: demoResources,
+    resources: [...demoResources, ...mathResources],
     prompts: demoPrompts,
   },
   auth: oauth<MockProps, Env>({

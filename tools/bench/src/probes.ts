@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { BundleSize } from "release/bundle";
-import { join } from "node:path";
 import { type RequestShape, replay } from "./load.js";
 import { LEGACY_VERSION } from "./scenarios.js";
 import { openInitializedSse, type SseSession, sseRequest } from "./sse-client.js";

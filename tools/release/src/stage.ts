@@ -27,6 +27,7 @@ interface SourceManifest {
   type?: string;
   sideEffects?: boolean;
   exports: Record<string, string>;
+  repoOnlyExports?: string[];
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
@@ -80,11 +81,15 @@ export function publishedManifest(libDir: string, root = ROOT): Record<string, u
   const source = readManifest(libDir);
   const name = publishedName(source.name, root);
   if (!name) throw new Error(`${source.name} has no publishConfig: it is not published`);
+  // Entries this repo's own tests use and tsconfig.build.json leaves out (package.json's repoOnlyExports).
+  const repoOnly = new Set<string>(source.repoOnlyExports ?? []);
   const exports = Object.fromEntries(
-    Object.entries(source.exports).map(([entry, file]) => {
-      const js = file.replace(/\.ts$/, ".js");
-      return [entry, { types: js.replace(/\.js$/, ".d.ts"), default: js }];
-    }),
+    Object.entries(source.exports)
+      .filter(([entry]) => !repoOnly.has(entry))
+      .map(([entry, file]) => {
+        const js = file.replace(/\.ts$/, ".js");
+        return [entry, { types: js.replace(/\.js$/, ".d.ts"), default: js }];
+      }),
   );
   const repository = process.env.GITHUB_REPOSITORY
     ? { type: "git", url: `git+https://github.com/${process.env.GITHUB_REPOSITORY}.git`, directory: relative(root, libDir) }

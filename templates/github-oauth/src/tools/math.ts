@@ -1,5 +1,6 @@
 import { defineTool, TOOLS_SCOPE, type ToolResult, toolError, toolResult } from "@remote-mcp-workers/mcp-core";
 import * as z from "zod";
+import { CALCULATOR_UI_URI, calculatorUi } from "./calculator-ui.js";
 
 const operand = (what: string) => z.number().describe(what);
 
@@ -54,6 +55,7 @@ export const calculate = defineTool({
   outputSchema: numericResult,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false, destructiveHint: false },
   scopes: [TOOLS_SCOPE],
+  ui: { resourceUri: CALCULATOR_UI_URI },
   handler: ({ operation, a, b }) => {
     const { symbol, apply } = operations[operation];
     if (operation === "divide" && b === 0) return toolError(`Cannot divide ${a} by zero.`);
@@ -63,3 +65,6 @@ export const calculate = defineTool({
 
 /** The calculator tool set every demo server offers. */
 export const mathTools = [add, calculate] as const;
+
+/** What a server offering mathTools serves with them: calculate's MCP Apps view. */
+export const mathResources = [calculatorUi] as const;

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateFiles, type Tree } from "@nx/devkit";
+import { generateFiles, type Tree, visitNotIgnoredFiles } from "@nx/devkit";
 import { parse } from "yaml";
 import { AUTH_STYLES, type AuthStyle, STYLES } from "../../styles.ts";
 import { type Packaging, templateVariables } from "./generator.ts";
@@ -78,8 +78,25 @@ export function writeTemplate(tree: Tree, auth: AuthStyle): string {
     );
   }
   for (const file of tree.children("libs/mcp-tools/src")) {
+    // A view's test reads it from the static assets, which only a template that serves views has.
+    if (!variables.views && file.endsWith("-ui.test.ts")) continue;
     const text = tree.read(`libs/mcp-tools/src/${file}`, "utf-8") ?? "";
     tree.write(`${target}/src/tools/${file}`, text.replaceAll('from "@repo/', `from "${packaging.scope}/`));
+  }
+  if (variables.views) {
+    // The views are the template's own code too: their sources, and the script that builds them
+    // into dist/ui (wrangler.jsonc's static assets), run by npm before start, test, build and deploy.
+    visitNotIgnoredFiles(tree, "libs/mcp-tools/ui", (file) => {
+      tree.write(`${target}/ui/${file.slice("libs/mcp-tools/ui/".length)}`, tree.read(file) ?? "");
+    });
+    // The views' tsconfig extends the workspace's; a template's states the options itself.
+    const ui = JSON.parse(tree.read("libs/mcp-tools/ui/tsconfig.json", "utf-8") ?? "{}");
+    const base = JSON.parse(tree.read("tsconfig.base.json", "utf-8") ?? "{}").compilerOptions;
+    tree.write(
+      `${target}/ui/tsconfig.json`,
+      JSON.stringify({ compilerOptions: { ...base, ...ui.compilerOptions }, include: ui.include }, null, 2),
+    );
+    tree.write(`${target}/scripts/build-ui.mjs`, tree.read("tools/build-ui.mjs") ?? "");
   }
   return target;
 }
