@@ -89,7 +89,7 @@ describe("remote-mcp-bearer-auth as configured", () => {
         "remote-mcp-bearer-auth": {
           command: "npx",
           // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote's placeholder, kept literally in the config.
-          args: ["mcp-remote", `${ORIGIN}/sse`, "--header", "Authorization: Bearer ${AUTH_TOKEN}"],
+          args: ["mcp-remote", `${ORIGIN}/mcp`, "--header", "Authorization: Bearer ${AUTH_TOKEN}"],
           env: { AUTH_TOKEN: "<your token>" },
         },
       },
