@@ -47,7 +47,7 @@ export function diskTree(root: string, paths: readonly string[]): Tree {
 }
 
 /** What rendering the standalone templates reads: the release config, versions, compiler options, apps and tools. */
-export const TEMPLATE_INPUTS = ["package.json", "pnpm-workspace.yaml", "tsconfig.base.json", "apps", "libs"] as const;
+export const TEMPLATE_INPUTS = ["package.json", "pnpm-workspace.yaml", "tsconfig.base.json", "apps", "libs", "tools/build-ui.mjs"] as const;
 
 export function treeFiles(tree: Tree): Files {
   return { read: (path) => tree.read(path, "utf-8") ?? undefined, list: (dir) => (tree.exists(dir) ? tree.children(dir) : []) };

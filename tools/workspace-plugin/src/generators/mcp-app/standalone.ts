@@ -96,7 +96,9 @@ export function writeTemplate(tree: Tree, auth: AuthStyle): string {
       `${target}/ui/tsconfig.json`,
       JSON.stringify({ compilerOptions: { ...base, ...ui.compilerOptions }, include: ui.include }, null, 2),
     );
-    tree.write(`${target}/scripts/build-ui.mjs`, tree.read("tools/build-ui.mjs") ?? "");
+    const script = tree.read("tools/build-ui.mjs");
+    if (!script) throw new Error("tools/build-ui.mjs is not in the tree the templates are rendered from");
+    tree.write(`${target}/scripts/build-ui.mjs`, script);
   }
   return target;
 }
