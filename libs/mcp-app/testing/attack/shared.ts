@@ -28,14 +28,19 @@ export const RATE_LIMIT_IPS = { mcp: "198.51.100.1", register: "198.51.100.2", t
 
 export type RateLimits = { preauth?: number; mcp?: number; oauth?: number };
 
+/**
+ * An app's wrangler.jsonc, parsed with the JSONC parser the workspace tooling reads the same configs
+ * with (tools/workspace-plugin, tools/deploy.mjs). Loaded here only: the published ./testing entry
+ * lists @nx/devkit as an optional peer, for the attack suites.
+ */
+export function readWranglerConfig<T extends object>(config: string | URL): T {
+  const { parseJson } = createRequire(import.meta.url)("@nx/devkit") as typeof import("@nx/devkit");
+  return parseJson<T>(readFileSync(config, "utf8"), { expectComments: true });
+}
+
 /** The limits of the app's MCP and OAuth rate-limit bindings, as configured at the top level. */
 export function rateLimitsOf(config: URL): RateLimits {
-  // The JSONC parser the workspace tooling reads the same configs with (tools/workspace-plugin, tools/deploy.mjs),
-  // loaded here only: the published ./testing entry lists @nx/devkit as an optional peer, for the attack suites.
-  const { parseJson } = createRequire(import.meta.url)("@nx/devkit") as typeof import("@nx/devkit");
-  const parsed = parseJson<{ ratelimits?: Array<{ name: string; simple: { limit: number } }> }>(readFileSync(config, "utf8"), {
-    expectComments: true,
-  });
+  const parsed = readWranglerConfig<{ ratelimits?: Array<{ name: string; simple: { limit: number } }> }>(config);
   const limit = (name: string) => parsed.ratelimits?.find((binding) => binding.name === name)?.simple.limit;
   return { preauth: limit("PREAUTH_RATE_LIMITER"), mcp: limit("MCP_RATE_LIMITER"), oauth: limit("OAUTH_RATE_LIMITER") };
 }

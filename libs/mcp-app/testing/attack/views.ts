@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { parseJson } from "@nx/devkit";
 import { describe, expect, it } from "vitest";
 import type { AttackContext } from "./context.js";
-import { UI_MIME_TYPE, versionHeader } from "./shared.js";
+import { readWranglerConfig, UI_MIME_TYPE, versionHeader } from "./shared.js";
 
 interface AssetsConfig {
   directory?: string;
@@ -18,9 +17,7 @@ type Section = { assets?: AssetsConfig };
  * Worker's own 404, never the document.
  */
 export function viewCases(ctx: AttackContext): void {
-  const config = parseJson<Section & { env?: Record<string, Section> }>(readFileSync(ctx.options.wranglerConfig, "utf8"), {
-    expectComments: true,
-  });
+  const config = readWranglerConfig<Section & { env?: Record<string, Section> }>(ctx.options.wranglerConfig);
   const assets = config.assets;
 
   describe("MCP Apps views in static assets", () => {
