@@ -7,8 +7,8 @@ export default defineConfig({
       miniflare: {
         compatibilityDate: "2026-11-09",
         compatibilityFlags: ["nodejs_compat"],
-        // The views build-ui wrote, read through the binding as an app reads them (see an app's wrangler.jsonc).
-        assets: { directory: "./dist/ui", binding: "UI_ASSETS", assetConfig: { html_handling: "none" } },
+        // An imported view is a Text module, as wrangler's default rule makes it in an app.
+        modulesRules: [{ type: "Text", include: ["**/*.html"] }],
       },
     }),
   ],

@@ -22,7 +22,7 @@ it("serves the calculator to a client without credentials", async () => {
   await client.close();
 });
 
-it("serves the calculator's MCP Apps view from its static assets (UI_ASSETS, as wrangler.jsonc declares)", async () => {
+it("serves the calculator's MCP Apps view, the Text module build-ui wrote, as wrangler's default rule loads it", async () => {
   const client = new Client({ name: "vitest", version: "1.0.0" });
   await client.connect(
     new StreamableHTTPClientTransport(new URL("/mcp", ORIGIN), { fetch: (url, init) => exports.default.fetch(url, init) }),

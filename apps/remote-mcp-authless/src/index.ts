@@ -1,5 +1,6 @@
 import { createMcpApp, publicAccess } from "@repo/mcp-app";
-import { demoPrompts, demoResources, demoTools, mathResources, mathTools } from "@repo/mcp-tools";
+import { demoPrompts, demoResources, demoTools, mathTools } from "@repo/mcp-tools";
+import { mathResources } from "@repo/mcp-tools/views";
 
 const app = createMcpApp<Env>({
   server: {

@@ -1,4 +1,5 @@
-import { mathResources, mathTools } from "@repo/mcp-tools";
+import { mathTools } from "@repo/mcp-tools";
+import { mathResources } from "@repo/mcp-tools/views";
 import { createMcpApp, publicAccess } from "../src/index.js";
 
 /** A public app with the calculator tools, as an app's entry file would build it. */

@@ -101,10 +101,8 @@ export {
   defineUiResource,
   type ToolUi,
   toolUiMeta,
-  UI_ASSETS_BINDING,
   UI_EXTENSION,
   UI_MIME_TYPE,
   UI_RESOURCE_URI_META_KEY,
-  UiAssetError,
   type UiResourceOptions,
 } from "./ui.js";

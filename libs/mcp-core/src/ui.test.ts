@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ResourceContext } from "./resource.js";
-import { defineUiResource, toolUiMeta, UI_ASSETS_BINDING, UI_MIME_TYPE, UiAssetError } from "./ui.js";
+import { defineUiResource, toolUiMeta, UI_MIME_TYPE } from "./ui.js";
 
 const ctx = { props: undefined, scopes: [], signal: new AbortController().signal, env: { GREETING: "hi" } } as unknown as ResourceContext;
 
@@ -43,20 +43,10 @@ describe("MCP Apps UI resources", () => {
     expect(() => defineUiResource({ uri: "ui://" as `ui://${string}`, name: "x", description: "x", html: "" })).toThrow("ui:// scheme");
   });
 
-  it("names an asset or inline HTML, exactly one, and an asset by a plain .html file name", () => {
+  it("refuses a view without its HTML, which a missing or empty build would otherwise serve", () => {
     const base = { uri: "ui://app/view", name: "view", description: "A view." } as const;
-    expect(() => defineUiResource({ ...base } as never)).toThrow("exactly one of html (inline) or asset");
-    expect(() => defineUiResource({ ...base, html: "<p>x</p>", asset: "view.html" } as never)).toThrow("exactly one of html");
-    for (const asset of ["../secret.html", "dir/view.html", "view.js", ".html", ""]) {
-      expect(() => defineUiResource({ ...base, asset }), asset).toThrow("expected a file name");
+    for (const html of [undefined, "", 42]) {
+      expect(() => defineUiResource({ ...base, html } as never), String(html)).toThrow("ui://app/view needs its HTML");
     }
-    expect(defineUiResource({ ...base, asset: "view.html" }).mimeType).toBe(UI_MIME_TYPE);
-  });
-
-  it("says which binding to declare when the Worker has no assets binding", async () => {
-    const view = defineUiResource({ uri: "ui://app/view", name: "view", description: "A view.", asset: "view.html" });
-    const read = view.read({ ...ctx, env: {} });
-    await expect(read).rejects.toBeInstanceOf(UiAssetError);
-    await expect(read).rejects.toThrow(`no ${UI_ASSETS_BINDING} binding: declare "assets"`);
   });
 });

@@ -20,16 +20,6 @@ export interface ToolUi {
   visibility?: readonly McpUiToolVisibility[];
 }
 
-/**
- * The Workers Static Assets binding views are read through (`assets.binding` in wrangler.jsonc).
- * The assets are declared with `run_worker_first: true`, so no request is answered from them
- * directly: a view is reachable only as its ui:// resource, under its scopes.
- */
-export const UI_ASSETS_BINDING = "UI_ASSETS";
-
-/** A view's file name in the assets directory: one path segment ending in `.html`. */
-const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.html$/;
-
 interface UiResourceBase {
   /** `ui://<server>/<view>`. */
   uri: `ui://${string}`;
@@ -51,38 +41,13 @@ interface UiResourceBase {
 }
 
 /**
- * Where the self-contained HTML document (scripts and styles inline, nothing fetched at load) comes
- * from: `asset`, a file tools/build-ui.mjs wrote into the app's assets directory, read through the
- * {@link UI_ASSETS_BINDING} binding, so the view is not bundled into the Worker; or `html`, inline.
+ * The view: one self-contained HTML document (scripts and styles inline, nothing fetched at load),
+ * or a function that makes it for a request. A built view is imported as a Text module
+ * (`import view from "#ui/calculator.html"`, wrangler's default rule for `.html`): uploaded beside
+ * the Worker's script rather than inside it, and never served by any URL of its own.
  */
-export type UiResourceOptions<Props = unknown> = UiResourceBase &
-  ({ asset: string; html?: never } | { html: string | ((ctx: ResourceContext<Props>) => string | Promise<string>); asset?: never });
-
-/** Thrown when a view's asset cannot be read: a configuration mistake, logged by the server layer. */
-export class UiAssetError extends Error {
-  override name = "UiAssetError";
-}
-
-/** Reads a view from the Worker's assets; the binding and the file are checked, each with a message that says what to fix. */
-async function readAsset(env: unknown, asset: string, signal: AbortSignal): Promise<string> {
-  // Structural, not workers-types' Fetcher: this module is also type-checked by Node tools (tools/bench).
-  const binding = (env as Record<string, unknown> | undefined)?.[UI_ASSETS_BINDING] as
-    | { fetch(url: string, init: { signal: AbortSignal }): Promise<Response> }
-    | undefined;
-  if (typeof binding?.fetch !== "function") {
-    throw new UiAssetError(
-      `The view ${asset} is served from Workers Static Assets, but this Worker has no ${UI_ASSETS_BINDING} binding: declare "assets": { "directory": "dist/ui", "binding": "${UI_ASSETS_BINDING}", "run_worker_first": true } in wrangler.jsonc, in every environment.`,
-    );
-  }
-  // The host is never resolved: an assets binding serves by path.
-  const response = await binding.fetch(`https://ui-assets.invalid/${asset}`, { signal });
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new UiAssetError(
-      `The view ${asset} is not in the Worker's assets (HTTP ${response.status}): run build-ui (tools/build-ui.mjs) before wrangler dev, test or deploy; Nx does it for you.`,
-    );
-  }
-  return response.text();
+export interface UiResourceOptions<Props = unknown> extends UiResourceBase {
+  html: string | ((ctx: ResourceContext<Props>) => string | Promise<string>);
 }
 
 /** Declares an MCP Apps UI resource: served as `text/html;profile=mcp-app` with its CSP and permissions in `_meta.ui`. */
@@ -90,17 +55,10 @@ export function defineUiResource<Props = unknown>(options: UiResourceOptions<Pro
   if (!options.uri.startsWith("ui://") || options.uri.length <= "ui://".length) {
     throw new Error(`A UI resource's URI must use the ui:// scheme, not ${JSON.stringify(options.uri)}`);
   }
-  const { html, asset, csp, permissions, prefersBorder, ...resource } = options;
-  if ((html === undefined) === (asset === undefined)) {
-    throw new Error(`The UI resource ${options.uri} needs exactly one of html (inline) or asset (a file in the Worker's assets).`);
+  const { html, csp, permissions, prefersBorder, ...resource } = options;
+  if ((typeof html !== "string" && typeof html !== "function") || html === "") {
+    throw new Error(`The UI resource ${options.uri} needs its HTML: a document (an imported view) or a function returning one.`);
   }
-  if (asset !== undefined && !ASSET_NAME.test(asset)) {
-    throw new Error(`The UI resource ${options.uri} names the asset ${JSON.stringify(asset)}; expected a file name like "view.html".`);
-  }
-  const document = async (ctx: ResourceContext<Props>): Promise<string> => {
-    if (asset !== undefined) return readAsset(ctx.env, asset, ctx.signal);
-    return typeof html === "string" ? html : (html as (ctx: ResourceContext<Props>) => string | Promise<string>)(ctx);
-  };
   const ui = {
     csp: { connectDomains: [], resourceDomains: [], ...csp },
     ...(permissions && { permissions }),
@@ -111,7 +69,7 @@ export function defineUiResource<Props = unknown>(options: UiResourceOptions<Pro
     ...resource,
     mimeType: RESOURCE_MIME_TYPE,
     meta: { ui },
-    read: async (ctx) => ({ text: await document(ctx) }),
+    read: async (ctx) => ({ text: typeof html === "string" ? html : await html(ctx) }),
   };
 }
 

@@ -1,11 +1,10 @@
-export { CALCULATOR_UI_URI, calculatorUi } from "./calculator-ui.js";
 export { COUNT_LIMITS, countSlowly, sleep } from "./count.js";
 export { demoPrompts, demoResources, demoTools } from "./demo.js";
 export { FULLY_MASKED, getToken, MIN_PARTLY_SHOWN_LENGTH, maskToken, tokenFingerprint } from "./get-token.js";
 export { GitHubCaller, githubTools, githubUserData, whoamiAdmin } from "./github-user.js";
 export { renderUsageGuide, USAGE_GUIDE_URI, usageGuide } from "./guide.js";
 export { LESSON_TOPICS, mathLesson } from "./lesson.js";
-export { add, calculate, mathResources, mathTools } from "./math.js";
+export { add, CALCULATOR_UI_URI, calculate, mathTools } from "./math.js";
 export {
   DEFAULT_USER_API_TIMEOUT_MS,
   getUserData,

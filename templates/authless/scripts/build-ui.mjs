@@ -2,11 +2,9 @@
 // Builds MCP Apps views: each `<ui dir>/<view>/index.html` becomes one self-contained HTML document
 // (its module script bundled and minified by esbuild, its stylesheets inlined), written as
 // `<out dir>/<view>.html`. Nothing is fetched when a host renders it, which is what the resource's
-// empty CSP domain lists promise. The views of the package's workspace dependencies (their own
-// `dist/ui/*.html`, built first by Nx's ^build-ui) are copied beside them, so an app's out dir holds
-// every view it can serve: wrangler.jsonc declares it as the Worker's static assets, read through the
-// UI_ASSETS binding and never served directly (run_worker_first), so the views stay out of the
-// Worker's bundle.
+// empty CSP domain lists promise. The package imports a view as `#ui/<view>.html` (package.json
+// "imports" maps `#ui/*` to the out dir); wrangler's default module rule uploads it as a Text module
+// beside the Worker's script, so the view is neither in the script nor served by any URL of its own.
 //
 // Usage, from a package directory: node ../../tools/build-ui.mjs [ui dir = ui] [out dir = dist/ui]
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -87,42 +85,17 @@ async function replace(path, contents) {
   await rename(temporary, path);
 }
 
-/** The built views of the package's workspace dependencies: [file name, path]. */
-async function dependencyViews() {
-  const pkg = JSON.parse(await readFile("package.json", "utf8"));
-  const deps = Object.entries({ ...pkg.dependencies }).filter(([, version]) => version.startsWith("workspace:"));
-  const found = [];
-  for (const [dep] of deps.sort()) {
-    const dir = join("node_modules", dep, outDir);
-    const files = await readdir(dir).catch(() => []);
-    for (const file of files.filter((name) => name.endsWith(".html"))) found.push([file, join(dir, file)]);
-  }
-  return found;
-}
-
 const views = [];
 for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
   if (entry.isDirectory() && (await stat(join(root, entry.name, "index.html")).catch(() => undefined))) views.push(entry.name);
 }
-const copied = await dependencyViews();
-if (views.length === 0 && copied.length === 0) {
-  throw new Error(
-    `build-ui: no <view>/index.html under ${root}, and no built views in the workspace dependencies (is their build-ui run?)`,
-  );
-}
+if (views.length === 0) throw new Error(`build-ui: no <view>/index.html under ${root}`);
 await mkdir(out, { recursive: true });
-const names = new Map();
+const names = new Set();
 for (const view of views.sort()) {
   const bytes = await buildView(view);
-  names.set(`${view}.html`, `${uiDir}/${view}`);
+  names.add(`${view}.html`);
   console.log(`build-ui: ${join(outDir, `${view}.html`)} (${(bytes / 1024).toFixed(1)} KiB)`);
-}
-for (const [file, path] of copied) {
-  // One assets directory per Worker: two views of one name would shadow each other.
-  if (names.has(file)) throw new Error(`build-ui: ${file} comes from both ${names.get(file)} and ${path}; rename one view`);
-  names.set(file, path);
-  await replace(join(out, file), await readFile(path));
-  console.log(`build-ui: ${join(outDir, file)} (from ${path})`);
 }
 // Anything else is from an earlier build (a view since removed or renamed): not served any more.
 for (const stale of (await readdir(out)).filter((file) => !names.has(file) && !file.endsWith(".tmp"))) {

@@ -1,6 +1,7 @@
 import { MockProps, mockAuthHandler } from "@remote-mcp-workers/auth-handlers";
 import { createMcpApp, oauth } from "@remote-mcp-workers/mcp-app";
-import { demoPrompts, demoResources, demoTools, mathResources, mathTools } from "./tools/index.js";
+import { demoPrompts, demoResources, demoTools, mathTools } from "./tools/index.js";
+import { mathResources } from "./tools/views.js";
 
 const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
 

@@ -194,7 +194,7 @@ export async function sseRelease(server: BenchServer, auth: Record<string, strin
 
 /**
  * The MCP Apps views tools/build-ui.mjs built into `<dir>/dist/ui`: each one's HTML document, raw
- * and gzipped. They are static assets, uploaded beside the Worker, not part of its bundle.
+ * and gzipped. Each is a Text module, uploaded beside the Worker's script, not part of it.
  */
 export function viewSizes(dir: string): Record<string, BundleSize> {
   const built = join(dir, "dist", "ui");

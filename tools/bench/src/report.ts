@@ -47,7 +47,7 @@ export interface Results {
   throughput: Record<string, Partial<Record<ScenarioKey, Record<number, ThroughputFigure>>>>;
   startupMs: Record<string, { median: number; runs: number[] }>;
   bundles: Record<string, { minified: { raw: number; gzip: number }; unminified: { raw: number; gzip: number } }>;
-  /** The MCP Apps views' HTML documents (static assets of the apps that serve them, outside their bundles); absent before they existed. */
+  /** The MCP Apps views' HTML documents (Text modules beside the scripts of the apps that serve them, outside their bundles); absent before they existed. */
   views?: Record<string, { raw: number; gzip: number }>;
   /** Each standalone template installed from the published libs, and the app it is rendered like, built in the monorepo. */
   templateBundles?: Record<
@@ -246,7 +246,7 @@ function tables(results: Results): Table[] {
   if (views.length > 0) {
     out.push({
       title:
-        "MCP Apps views (self-contained HTML documents from libs/mcp-tools/ui, served from Workers Static Assets by the apps that use them, outside the bundles above)",
+        "MCP Apps views (self-contained HTML documents from libs/mcp-tools/ui; each is a Text module uploaded beside the script of the apps that serve it, outside the bundles above)",
       header: ["view", "HTML", "gzip"],
       rows: views.map(([view, size]) => [view, formatBytes(size.raw), formatBytes(size.gzip)]),
     });

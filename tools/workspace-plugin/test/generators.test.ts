@@ -75,11 +75,14 @@ describe("nx g @repo/workspace-plugin:mcp-app", () => {
         expect(existsSync(join(ws, "apps", app.name, file)), `${app.name}/${file}`).toBe(app.ui);
       }
     }
-    // Built on install (postinstall), as in a fresh clone; git-ignored. Each app's static assets hold
-    // its own views and the calculator's (copied from libs/mcp-tools, whose postinstall ran first).
+    // Built on install (postinstall), as in a fresh clone; git-ignored. An app builds only its own
+    // views (--ui), imported as "#ui/<view>.html"; the calculator's is libs/mcp-tools' (@repo/mcp-tools/views).
     for (const app of apps) {
-      const views = ["calculator.html", "greeting.html"].filter((file) => existsSync(join(ws, "apps", app.name, "dist", "ui", file)));
-      expect(views, app.name).toEqual(app.auth === "github" ? [] : app.ui ? ["calculator.html", "greeting.html"] : ["calculator.html"]);
+      const built = existsSync(join(ws, "apps", app.name, "dist", "ui", "greeting.html"));
+      expect(built, app.name).toBe(app.ui);
+      const pkg = readJson<PackageJson & { imports?: Record<string, string> }>(`apps/${app.name}/package.json`);
+      expect(pkg.imports, app.name).toEqual(app.ui ? { "#ui/*": "./dist/ui/*" } : undefined);
+      expect(readFileSync(join(ws, "apps", app.name, "wrangler.jsonc"), "utf8"), app.name).not.toContain('"assets"');
     }
     expect(readFileSync(join(ws, "apps", "gen-authless", "src", "index.ts"), "utf8")).toMatch(
       /tools: \[.*greet\],\n\s*resources: \[.*greetingUi\],/,

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { releaseConfig, renderTemplates } from "../src/generators/mcp-app/standalone.ts";
+import { isViewFile, releaseConfig, renderTemplates } from "../src/generators/mcp-app/standalone.ts";
 import { AUTH_STYLES, STYLES } from "../src/styles.ts";
 import { diskTree, TEMPLATE_INPUTS } from "../src/workspace.ts";
 import { ROOT, workspaceFiles } from "./workspace.ts";
@@ -69,8 +69,8 @@ describe.each(AUTH_STYLES)("the %s standalone template", (auth) => {
     const tools = onDisk
       .filter((file) => file.startsWith("libs/mcp-tools/src/"))
       .map((file) => file.replace("libs/mcp-tools/src/", ""))
-      // A view's test reads it from the static assets: only in a template that serves views.
-      .filter((file) => views || !file.endsWith("-ui.test.ts"));
+      // A view imports what build-ui builds: only in a template that serves views.
+      .filter((file) => views || !isViewFile(file));
     expect([...files.keys()].filter((path) => path.startsWith("src/tools/")).map((path) => path.replace("src/tools/", ""))).toEqual(
       expect.arrayContaining(tools),
     );

@@ -1,6 +1,8 @@
 import { defineTool, TOOLS_SCOPE, type ToolResult, toolError, toolResult } from "@remote-mcp-workers/mcp-core";
 import * as z from "zod";
-import { CALCULATOR_UI_URI, calculatorUi } from "./calculator-ui.js";
+
+/** calculate's MCP Apps view (calculator-ui.ts), linked from the tool by its URI. */
+export const CALCULATOR_UI_URI = "ui://calculator/view";
 
 const operand = (what: string) => z.number().describe(what);
 
@@ -65,6 +67,3 @@ export const calculate = defineTool({
 
 /** The calculator tool set every demo server offers. */
 export const mathTools = [add, calculate] as const;
-
-/** What a server offering mathTools serves with them: calculate's MCP Apps view. */
-export const mathResources = [calculatorUi] as const;

@@ -1,6 +1,9 @@
+/// <reference path="./views.d.ts" />
 import { defineUiResource, TOOLS_SCOPE } from "@remote-mcp-workers/mcp-core";
-
-export const CALCULATOR_UI_URI = "ui://calculator/view";
+// Built from ui/calculator by build-ui (tools/build-ui.mjs); "#ui/*" is dist/ui (package.json
+// "imports"). Wrangler uploads an imported .html file as a Text module beside the Worker's script.
+import calculatorView from "#ui/calculator.html";
+import { CALCULATOR_UI_URI } from "./math.js";
 
 /**
  * The calculator's MCP Apps view: the expression, its result and a history. It computes nothing
@@ -11,11 +14,12 @@ export const calculatorUi = defineUiResource({
   name: "calculator-ui",
   title: "Calculator",
   description: "An interactive calculator showing calculate's results, with a history; hosts that render MCP Apps show it with calculate.",
-  // Built from ui/calculator by build-ui (tools/build-ui.mjs) into dist/ui, which each app's build-ui
-  // copies into its own assets directory: served from Workers Static Assets, not the Worker bundle.
-  asset: "calculator.html",
+  html: calculatorView,
   prefersBorder: true,
   // Readable by whoever may call calculate, and refused to the same callers.
   scopes: [TOOLS_SCOPE],
   cache: { ttlMs: 300_000, scope: "public" },
 });
+
+/** What a server offering mathTools serves with them: calculate's MCP Apps view. */
+export const mathResources = [calculatorUi] as const;

@@ -57,6 +57,8 @@ export interface Packaging {
   scope: string;
   /** Where src/index.ts imports its tools from: the tools lib, or the template's own src/tools. */
   toolsImport: string;
+  /** Where it imports the MCP Apps views from: the tools lib's views subpath, or the template's own. */
+  viewsImport: string;
   /** A template's dependency versions: third-party ones from the pnpm catalog, the libs at their current release. */
   version: (dependency: string) => string;
 }
@@ -65,6 +67,7 @@ export const WORKSPACE_PACKAGING: Packaging = {
   standalone: false,
   scope: "@repo",
   toolsImport: "@repo/mcp-tools",
+  viewsImport: "@repo/mcp-tools/views",
   version: () => {
     throw new Error("apps in the workspace depend on catalog: and workspace: versions");
   },
@@ -116,8 +119,9 @@ export function templateVariables(
     reference: style.reference,
     styleLabel: style.label,
     tools: options.ui ? [...style.tools, UI_TOOL] : style.tools,
-    // MCP Apps views (calculate's, greet's) are served from static assets, which build-ui fills.
-    views: options.ui || style.tools.includes("calculate"),
+    // MCP Apps views the package builds itself (into dist/ui, imported as "#ui/<view>.html"): greet's,
+    // and in a standalone template calculate's too, whose view is libs/mcp-tools' in the monorepo.
+    views: options.ui || (standalone && style.tools.includes("calculate")),
     toolSummaries: TOOL_SUMMARIES,
     vars,
     ratelimits,
@@ -146,8 +150,8 @@ export function writeApp(tree: Tree, options: McpAppOptions & { port: number; ti
 
 /**
  * `--ui`: the greet tool with its view (files/ui), registered in src/index.ts; the templates add
- * what builds and serves the view (the build-ui script, run on install and before typecheck, test,
- * dev, e2e and deploy by nx.json, and the assets in wrangler.jsonc).
+ * what builds the view (the build-ui script, run on install and before typecheck, test, dev, e2e
+ * and deploy by nx.json) and the "#ui/*" import it is read through.
  * src/index.ts is edited rather than templated, so each style's index template stays its real app's.
  */
 function addUi(tree: Tree, target: string, variables: ReturnType<typeof templateVariables>): void {

@@ -29,6 +29,7 @@ function standalonePackaging(tree: Tree): Packaging {
     standalone: true,
     scope,
     toolsImport: "./tools/index.js",
+    viewsImport: "./tools/views.js",
     version: (dependency) => {
       const lib = tree.read(`libs/${dependency}/package.json`, "utf-8");
       const version = lib ? JSON.parse(lib).version : catalog[dependency];
@@ -78,14 +79,14 @@ export function writeTemplate(tree: Tree, auth: AuthStyle): string {
     );
   }
   for (const file of tree.children("libs/mcp-tools/src")) {
-    // A view's test reads it from the static assets, which only a template that serves views has.
-    if (!variables.views && file.endsWith("-ui.test.ts")) continue;
+    // A view, its test and its declarations import what build-ui builds: only in a template that serves views.
+    if (!variables.views && isViewFile(file)) continue;
     const text = tree.read(`libs/mcp-tools/src/${file}`, "utf-8") ?? "";
     tree.write(`${target}/src/tools/${file}`, text.replaceAll('from "@repo/', `from "${packaging.scope}/`));
   }
   if (variables.views) {
     // The views are the template's own code too: their sources, and the script that builds them
-    // into dist/ui (wrangler.jsonc's static assets), run by npm before start, test, build and deploy.
+    // into dist/ui (imported as "#ui/<view>.html"), run by npm on install and before start, test, build and deploy.
     visitNotIgnoredFiles(tree, "libs/mcp-tools/ui", (file) => {
       tree.write(`${target}/ui/${file.slice("libs/mcp-tools/ui/".length)}`, tree.read(file) ?? "");
     });
@@ -101,6 +102,11 @@ export function writeTemplate(tree: Tree, auth: AuthStyle): string {
     tree.write(`${target}/scripts/build-ui.mjs`, script);
   }
   return target;
+}
+
+/** libs/mcp-tools' files about MCP Apps views: the views subpath, each view (`<name>-ui.ts`) and test, and the `.html` declarations. */
+export function isViewFile(file: string): boolean {
+  return /-ui(\.test)?\.ts$/.test(file) || file === "views.ts" || file === "views.d.ts";
 }
 
 function* filesUnder(dir: string): Generator<string> {
