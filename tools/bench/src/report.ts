@@ -238,7 +238,8 @@ function tables(results: Results): Table[] {
     ];
   });
   out.push({
-    title: "Bundle (what `wrangler deploy --dry-run` would upload) and time from spawning `wrangler dev` to the first response",
+    title:
+      "Bundle (the Worker's script, as `wrangler deploy --dry-run` writes it; MCP Apps views are separate modules, below) and time from spawning `wrangler dev` to the first response",
     header: ["app", "minified", "minified gzip", "gzip ratio", "unminified", "unminified gzip", "start ms", "start ratio"],
     rows: sizeRows,
   });
