@@ -1,7 +1,7 @@
 import { apiKeyValidator, backendValidator } from "@repo/auth-handlers";
 import { bearer, createMcpApp } from "@repo/mcp-app";
 import { demoPrompts, demoResources, demoTools, getToken, getUserData, mathTools, userForCredential } from "@repo/mcp-tools";
-import { mathResources } from "@repo/mcp-tools/views";
+import { mathResources } from "@repo/mcp-tools/views/calculator";
 
 const app = createMcpApp<Env>({
   server: {

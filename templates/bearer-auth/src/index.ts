@@ -1,7 +1,7 @@
 import { apiKeyValidator, backendValidator } from "@remote-mcp-workers/auth-handlers";
 import { bearer, createMcpApp } from "@remote-mcp-workers/mcp-app";
+import { mathResources } from "./tools/calculator-ui.js";
 import { demoPrompts, demoResources, demoTools, getToken, getUserData, mathTools, userForCredential } from "./tools/index.js";
-import { mathResources } from "./tools/views.js";
 
 const app = createMcpApp<Env>({
   server: {
