@@ -104,9 +104,12 @@ export function writeTemplate(tree: Tree, auth: AuthStyle): string {
   return target;
 }
 
-/** libs/mcp-tools' files about MCP Apps views: each view (`<name>-ui.ts`, its own subpath) and test, and the `.html` declarations. */
+/**
+ * libs/mcp-tools' files about MCP Apps views: each view (`<name>-ui.ts`, its own subpath) and test,
+ * the `.html` declarations and the views' test helper.
+ */
 export function isViewFile(file: string): boolean {
-  return /-ui(\.test)?\.ts$/.test(file) || file === "views.d.ts";
+  return /-ui(\.test)?\.ts$/.test(file) || file === "views.d.ts" || file === "views.testing.ts";
 }
 
 function* filesUnder(dir: string): Generator<string> {
