@@ -14,7 +14,7 @@ export default defineConfig({
         bindings: { ALLOWED_ORIGINS: "https://inspector.example" },
         // The OAuth provider's storage, for refresh-reuse.test.ts.
         kvNamespaces: ["OAUTH_KV"],
-        // The calculator's view (@repo/mcp-tools/views) is a Text module, as wrangler's default rule makes it in an app.
+        // The calculator's view (@repo/mcp-tools/views/calculator) is a Text module, as wrangler's default rule makes it in an app.
         modulesRules: [{ type: "Text", include: ["**/*.html"] }],
       },
     }),

@@ -1,6 +1,6 @@
 import { createMcpApp, publicAccess } from "@repo/mcp-app";
 import { demoPrompts, demoResources, demoTools, mathTools } from "@repo/mcp-tools";
-import { mathResources } from "@repo/mcp-tools/views";
+import { mathResources } from "@repo/mcp-tools/views/calculator";
 
 const app = createMcpApp<Env>({
   server: {

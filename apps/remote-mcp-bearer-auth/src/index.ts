@@ -1,7 +1,8 @@
 import { apiKeyValidator, backendValidator } from "@repo/auth-handlers";
 import { bearer, createMcpApp } from "@repo/mcp-app";
 import { demoPrompts, demoResources, demoTools, getToken, getUserData, mathTools, userForCredential } from "@repo/mcp-tools";
-import { mathResources } from "@repo/mcp-tools/views";
+import { mathResources } from "@repo/mcp-tools/views/calculator";
+import { userDataResources } from "@repo/mcp-tools/views/profile";
 
 const app = createMcpApp<Env>({
   server: {
@@ -10,7 +11,7 @@ const app = createMcpApp<Env>({
     version: "1.0.0",
     instructions: "A calculator, plus getToken to check which credential arrived and get_user_data for the caller's profile.",
     tools: [...mathTools, getToken, getUserData, ...demoTools],
-    resources: [...demoResources, ...mathResources],
+    resources: [...demoResources, ...mathResources, ...userDataResources],
     prompts: demoPrompts,
   },
   // BEARER_VALIDATOR picks one: the user backend says whose token it is, or the token is one of our API keys.

@@ -1,7 +1,7 @@
 import { MockProps, mockAuthHandler } from "@repo/auth-handlers";
 import { createMcpApp, oauth } from "@repo/mcp-app";
 import { demoPrompts, demoResources, demoTools, mathTools } from "@repo/mcp-tools";
-import { mathResources } from "@repo/mcp-tools/views";
+import { mathResources } from "@repo/mcp-tools/views/calculator";
 
 const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
 

@@ -4,7 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { TokenValidator } from "@repo/mcp-core";
 import { getToken, mathTools, tokenFingerprint } from "@repo/mcp-tools";
-import { mathResources } from "@repo/mcp-tools/views";
+import { mathResources } from "@repo/mcp-tools/views/calculator";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMcpApp } from "./app.js";
 import { type BearerAppEnv, bearer, readBearerCredential } from "./bearer.js";

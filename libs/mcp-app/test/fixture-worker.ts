@@ -1,5 +1,5 @@
 import { mathTools } from "@repo/mcp-tools";
-import { mathResources } from "@repo/mcp-tools/views";
+import { mathResources } from "@repo/mcp-tools/views/calculator";
 import { createMcpApp, publicAccess } from "../src/index.js";
 
 /** A public app with the calculator tools, as an app's entry file would build it. */

@@ -1,6 +1,9 @@
 import { BearerProps, defineTool, isLoopbackHost, TOOLS_SCOPE, toolError, toolResult, tracedCall } from "@repo/mcp-core";
 import * as z from "zod";
 
+/** get_user_data's MCP Apps view (profile-ui.ts), linked from the tool by its URI. */
+export const PROFILE_UI_URI = "ui://profile/card";
+
 /** A user as the user backend's `GET /me` returns it. */
 export const User = z.object({
   id: z.union([z.number().int(), z.string().min(1)]),
@@ -179,6 +182,7 @@ export const getUserData = defineTool({
   outputSchema: User,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true, destructiveHint: false },
   scopes: [TOOLS_SCOPE],
+  ui: { resourceUri: PROFILE_UI_URI },
   handler: async (_args, ctx) => {
     const props = BearerProps.safeParse(ctx.props);
     if (!props.success) return toolError("get_user_data needs a bearer-authenticated connection; this one has no credential.");

@@ -1,6 +1,6 @@
 import { createMcpApp, publicAccess } from "@remote-mcp-workers/mcp-app";
+import { mathResources } from "./tools/calculator-ui.js";
 import { demoPrompts, demoResources, demoTools, mathTools } from "./tools/index.js";
-import { mathResources } from "./tools/views.js";
 
 const app = createMcpApp<Env>({
   server: {

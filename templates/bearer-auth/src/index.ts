@@ -1,7 +1,8 @@
 import { apiKeyValidator, backendValidator } from "@remote-mcp-workers/auth-handlers";
 import { bearer, createMcpApp } from "@remote-mcp-workers/mcp-app";
+import { mathResources } from "./tools/calculator-ui.js";
 import { demoPrompts, demoResources, demoTools, getToken, getUserData, mathTools, userForCredential } from "./tools/index.js";
-import { mathResources } from "./tools/views.js";
+import { userDataResources } from "./tools/profile-ui.js";
 
 const app = createMcpApp<Env>({
   server: {
@@ -10,7 +11,7 @@ const app = createMcpApp<Env>({
     version: "1.0.0",
     instructions: "A calculator, plus getToken to check which credential arrived and get_user_data for the caller's profile.",
     tools: [...mathTools, getToken, getUserData, ...demoTools],
-    resources: [...demoResources, ...mathResources],
+    resources: [...demoResources, ...mathResources, ...userDataResources],
     prompts: demoPrompts,
   },
   // BEARER_VALIDATOR picks one: the user backend says whose token it is, or the token is one of our API keys.

@@ -1,7 +1,7 @@
 import { MockProps, mockAuthHandler } from "@remote-mcp-workers/auth-handlers";
 import { createMcpApp, oauth } from "@remote-mcp-workers/mcp-app";
+import { mathResources } from "./tools/calculator-ui.js";
 import { demoPrompts, demoResources, demoTools, mathTools } from "./tools/index.js";
-import { mathResources } from "./tools/views.js";
 
 const scopes = { supported: ["mcp:tools", "offline_access"], required: ["mcp:tools"] };
 

@@ -21,7 +21,7 @@ export function indexTemplate(source: string, name: string): string {
     .replace(`name: "${name}",`, 'name: "<%= name %>",')
     .replace(/title: "[^"]*",/, "title: <%- JSON.stringify(title) %>,")
     .replace('from "@repo/mcp-tools";', 'from "<%= toolsImport %>";')
-    .replace('from "@repo/mcp-tools/views";', 'from "<%= viewsImport %>";')
+    .replace(/from "@repo\/mcp-tools\/views\/([\w-]+)";/g, 'from "<%= viewImport("$1") %>";')
     .replaceAll('from "@repo/', 'from "<%= scope %>/');
 }
 

@@ -76,7 +76,7 @@ describe("nx g @repo/workspace-plugin:mcp-app", () => {
       }
     }
     // Built on install (postinstall), as in a fresh clone; git-ignored. An app builds only its own
-    // views (--ui), imported as "#ui/<view>.html"; the calculator's is libs/mcp-tools' (@repo/mcp-tools/views).
+    // views (--ui), imported as "#ui/<view>.html"; the calculator's is libs/mcp-tools' (@repo/mcp-tools/views/calculator).
     for (const app of apps) {
       const built = existsSync(join(ws, "apps", app.name, "dist", "ui", "greeting.html"));
       expect(built, app.name).toBe(app.ui);

@@ -2,6 +2,8 @@
 import { defineUiResource, TOOLS_SCOPE } from "@remote-mcp-workers/mcp-core";
 // Built from ui/calculator by build-ui (tools/build-ui.mjs); "#ui/*" is dist/ui (package.json
 // "imports"). Wrangler uploads an imported .html file as a Text module beside the Worker's script.
+// Each view is a subpath of its own (package.json "exports": `./views/calculator`), never
+// re-exported by a shared module: wrangler uploads every .html its bundle resolves, used or not.
 import calculatorView from "#ui/calculator.html";
 import { CALCULATOR_UI_URI } from "./math.js";
 

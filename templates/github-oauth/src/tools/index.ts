@@ -9,6 +9,7 @@ export {
   DEFAULT_USER_API_TIMEOUT_MS,
   getUserData,
   lookUpUser,
+  PROFILE_UI_URI,
   User,
   type UserApiEnv,
   type UserLookup,

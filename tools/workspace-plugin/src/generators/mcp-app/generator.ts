@@ -57,8 +57,8 @@ export interface Packaging {
   scope: string;
   /** Where src/index.ts imports its tools from: the tools lib, or the template's own src/tools. */
   toolsImport: string;
-  /** Where it imports the MCP Apps views from: the tools lib's views subpath, or the template's own. */
-  viewsImport: string;
+  /** Where it imports an MCP Apps view from: the tools lib's subpath for that view, or the template's own file. */
+  viewImport: (view: string) => string;
   /** A template's dependency versions: third-party ones from the pnpm catalog, the libs at their current release. */
   version: (dependency: string) => string;
 }
@@ -67,7 +67,7 @@ export const WORKSPACE_PACKAGING: Packaging = {
   standalone: false,
   scope: "@repo",
   toolsImport: "@repo/mcp-tools",
-  viewsImport: "@repo/mcp-tools/views",
+  viewImport: (view) => `@repo/mcp-tools/views/${view}`,
   version: () => {
     throw new Error("apps in the workspace depend on catalog: and workspace: versions");
   },

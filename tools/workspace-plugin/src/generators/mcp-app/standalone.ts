@@ -29,7 +29,7 @@ function standalonePackaging(tree: Tree): Packaging {
     standalone: true,
     scope,
     toolsImport: "./tools/index.js",
-    viewsImport: "./tools/views.js",
+    viewImport: (view) => `./tools/${view}-ui.js`,
     version: (dependency) => {
       const lib = tree.read(`libs/${dependency}/package.json`, "utf-8");
       const version = lib ? JSON.parse(lib).version : catalog[dependency];
@@ -104,9 +104,12 @@ export function writeTemplate(tree: Tree, auth: AuthStyle): string {
   return target;
 }
 
-/** libs/mcp-tools' files about MCP Apps views: the views subpath, each view (`<name>-ui.ts`) and test, and the `.html` declarations. */
+/**
+ * libs/mcp-tools' files about MCP Apps views: each view (`<name>-ui.ts`, its own subpath) and test,
+ * the `.html` declarations and the views' test helper.
+ */
 export function isViewFile(file: string): boolean {
-  return /-ui(\.test)?\.ts$/.test(file) || file === "views.ts" || file === "views.d.ts";
+  return /-ui(\.test)?\.ts$/.test(file) || file === "views.d.ts" || file === "views.testing.ts";
 }
 
 function* filesUnder(dir: string): Generator<string> {
