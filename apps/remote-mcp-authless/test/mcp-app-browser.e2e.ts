@@ -1,13 +1,6 @@
 import { mkdirSync } from "node:fs";
-import {
-  type DevServer,
-  launchChromium,
-  loggedToolCalls,
-  printServerLogOnFailure,
-  startDevServer,
-  type TestBrowser,
-} from "@repo/mcp-app/testing";
-import { type AppsHost, startAppsHost } from "@repo/mcp-app/testing/apps-host";
+import { type DevServer, loggedToolCalls, printServerLogOnFailure, startDevServer } from "@repo/mcp-app/testing";
+import { type AppsHost, type AppsHostPage, openAppsHost } from "@repo/mcp-app/testing/apps-host";
 import type { FrameLocator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -20,21 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const SCREENSHOT = new URL("../../../docs/images/mcp-app-calculator.png", import.meta.url).pathname;
 
 let server: DevServer;
+let apps: AppsHostPage;
 let host: AppsHost;
-let browser: TestBrowser;
 let page: Page;
 
 beforeAll(async () => {
   server = await startDevServer({ cwd: new URL("..", import.meta.url).pathname });
-  host = await startAppsHost();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(20_000);
-  await page.setViewportSize({ width: 600, height: 440 });
+  apps = await openAppsHost({ width: 600, height: 440 });
+  ({ host, page } = apps);
 });
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
+  await apps?.close();
   await server?.stop();
 });
 printServerLogOnFailure(() => server);

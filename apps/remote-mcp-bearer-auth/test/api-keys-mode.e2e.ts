@@ -11,7 +11,7 @@ import {
   startDevServer,
 } from "@repo/mcp-app/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { API_KEYS, requestLines, TOKENS, USERS } from "./demo.js";
+import { API_KEYS, bearer, requestLines, TOKENS, USERS } from "./demo.js";
 import { type BothWorkers, startWithUserApi } from "./dev.js";
 
 // BEARER_VALIDATOR "api-keys": callers present an API key; get_user_data reaches the user backend
@@ -67,8 +67,6 @@ afterAll(async () => {
   backend.server.closeAllConnections();
   await new Promise((resolve) => backend.server.close(resolve));
 });
-
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe("API keys, with the seeded backend over the service binding", () => {
   printServerLogOnFailure(() => withBinding);

@@ -12,7 +12,7 @@ import {
   startOtlpReceiver,
 } from "@repo/mcp-app/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { readmeClaudeConfigs, requestLines, runClaudeDesktopEntry, TOKENS, USERS } from "./demo.js";
+import { bearer, readmeClaudeConfigs, requestLines, runClaudeDesktopEntry, TOKENS, USERS } from "./demo.js";
 import { type BothWorkers, startWithUserApi } from "./dev.js";
 
 // The default configuration, as `npx nx dev` runs it: both Workers in one wrangler session, tokens
@@ -32,7 +32,6 @@ afterAll(async () => {
 printServerLogOnFailure(() => server);
 
 const TOOLS = ["add", "calculate", "getToken", "get_user_data", "count_slowly"];
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const adaToken = {
   scheme: "Bearer",
   source: "header",

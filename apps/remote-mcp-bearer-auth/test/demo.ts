@@ -6,6 +6,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { MCP_REMOTE_BIN } from "@repo/mcp-app/testing";
 
+/** The Authorization header that carries `token`. */
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
 /** The demo credentials: example-user-api's seed (README) and the API keys of .dev.vars.example. */
 export const TOKENS = {
   ada: "uapi_demo_ada_vjei4t2Gzepa0rAuEOuL3eRs",

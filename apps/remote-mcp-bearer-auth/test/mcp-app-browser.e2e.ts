@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
-import { launchChromium, loggedToolCalls, printServerLogOnFailure, type TestBrowser } from "@repo/mcp-app/testing";
-import { type AppsHost, startAppsHost } from "@repo/mcp-app/testing/apps-host";
+import { loggedToolCalls, printServerLogOnFailure } from "@repo/mcp-app/testing";
+import { type AppsHost, type AppsHostPage, openAppsHost } from "@repo/mcp-app/testing/apps-host";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { API_KEYS, TOKENS, USERS } from "./demo.js";
+import { API_KEYS, bearer, TOKENS, USERS } from "./demo.js";
 import { type BothWorkers, seededStateWith, startWithUserApi } from "./dev.js";
 
 // get_user_data's profile card in a real browser: a host page built on ext-apps' AppBridge connects
@@ -28,37 +28,30 @@ const ADD_MALLORY = [
   `INSERT INTO tokens (token_sha256, user_id, label) VALUES ('${createHash("sha256").update(MALLORY_TOKEN).digest("hex")}', ${MALLORY.id}, 'e2e');`,
 ].join(" ");
 
-type Page = Awaited<ReturnType<TestBrowser["context"]["newPage"]>>;
-
 let state: string;
 // The default configuration (the backend validates users' tokens), and API keys, which get_user_data
 // does not pass on to the backend: a tool error the card shows.
 let withUsers: BothWorkers;
 let withApiKeys: BothWorkers;
+let apps: AppsHostPage;
 let host: AppsHost;
-let browser: TestBrowser;
-let page: Page;
+let page: AppsHostPage["page"];
 
 beforeAll(async () => {
   state = await seededStateWith(inject("seededState"), ADD_MALLORY);
   // One after the other: wrangler sessions started at the same instant may pick the same internal port.
   withUsers = await startWithUserApi(state, {});
   withApiKeys = await startWithUserApi(inject("seededState"), { BEARER_VALIDATOR: "api-keys", API_KEYS });
-  host = await startAppsHost();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(20_000);
-  await page.setViewportSize({ width: 600, height: 300 });
+  apps = await openAppsHost({ width: 600, height: 300 });
+  ({ host, page } = apps);
 });
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
+  await apps?.close();
   await withUsers?.stop();
   await withApiKeys?.stop();
   if (state) rmSync(state, { recursive: true, force: true });
 });
 
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const userDataCalls = (server: BothWorkers) => loggedToolCalls(server.logs()).filter((call) => call.tool === "get_user_data");
 
 /** Opens the host page for the model's get_user_data call with `token`, and waits for the card. */

@@ -1,6 +1,8 @@
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import type { Page } from "playwright-core";
+import { launchChromium } from "./browser.js";
 
 /** A loopback page that renders an app's tool UI with ext-apps' host side (see apps-host/host.ts). */
 export interface AppsHost {
@@ -67,5 +69,33 @@ export async function startAppsHost(): Promise<AppsHost> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A browser test's view host: the host page's server and one Chromium page to open it in. */
+export interface AppsHostPage {
+  host: AppsHost;
+  page: Page;
+  /** Closes Chromium, then the host page's server. */
+  close(): Promise<void>;
+}
+
+/** Starts the host page's server and headless Chromium with one page of `viewport`'s size. */
+export async function openAppsHost(viewport: { width: number; height: number }): Promise<AppsHostPage> {
+  const host = await startAppsHost();
+  const browser = await launchChromium().catch(async (error: unknown) => {
+    await host.close();
+    throw error;
+  });
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.setViewportSize(viewport);
+  return {
+    host,
+    page,
+    close: async () => {
+      await browser.close();
+      await host.close();
+    },
   };
 }

@@ -20,7 +20,8 @@ export interface ToolUi {
   visibility?: readonly McpUiToolVisibility[];
 }
 
-interface UiResourceBase {
+/** An MCP Apps view: its resource's identity, its document, and what the host should allow it. */
+export interface UiResourceOptions<Props = unknown> {
   /** `ui://<server>/<view>`. */
   uri: `ui://${string}`;
   name: string;
@@ -38,15 +39,12 @@ interface UiResourceBase {
   /** Scopes a caller needs to read it: those of the tools it serves, so it is refused where they are. */
   scopes?: readonly string[];
   cache?: CacheHint;
-}
-
-/**
- * The view: one self-contained HTML document (scripts and styles inline, nothing fetched at load),
- * or a function that makes it for a request. A built view is imported as a Text module
- * (`import view from "#ui/calculator.html"`, wrangler's default rule for `.html`): uploaded beside
- * the Worker's script rather than inside it, and never served by any URL of its own.
- */
-export interface UiResourceOptions<Props = unknown> extends UiResourceBase {
+  /**
+   * The view: one self-contained HTML document (scripts and styles inline, nothing fetched at load),
+   * or a function that makes it for a request. A built view is imported as a Text module
+   * (`import view from "#ui/calculator.html"`, wrangler's default rule for `.html`): uploaded beside
+   * the Worker's script rather than inside it, and never served by any URL of its own.
+   */
   html: string | ((ctx: ResourceContext<Props>) => string | Promise<string>);
 }
 

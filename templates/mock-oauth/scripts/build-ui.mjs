@@ -76,8 +76,8 @@ async function buildView(name) {
 }
 
 /**
- * Writes through a temporary file and a rename, so a reader (wrangler dev, a test run, another
- * package's build-ui) never sees a directory without the file or a half-written one.
+ * Writes through a temporary file and a rename, so a reader (wrangler dev, a test run) never sees
+ * a directory without the file or a half-written one.
  */
 async function replace(path, contents) {
   const temporary = `${path}.${process.pid}.tmp`;

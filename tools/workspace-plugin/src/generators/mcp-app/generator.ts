@@ -156,6 +156,10 @@ export function writeApp(tree: Tree, options: McpAppOptions & { port: number; ti
  */
 function addUi(tree: Tree, target: string, variables: ReturnType<typeof templateVariables>): void {
   generateFiles(tree, join(FILES, "ui"), target, variables);
+  // The `.html` import's type, as libs/mcp-tools declares it for its own views.
+  const declarations = tree.read("libs/mcp-tools/src/views.d.ts");
+  if (!declarations) throw new Error("--ui needs libs/mcp-tools/src/views.d.ts, which declares a view import's type");
+  tree.write(joinPathFragments(target, "src", "views.d.ts"), declarations);
   const indexPath = joinPathFragments(target, "src", "index.ts");
   const index = tree.read(indexPath, "utf-8") ?? "";
   const lastImport = index.lastIndexOf("\nimport ");
